@@ -1,0 +1,19 @@
+import type { JWTPayload } from 'jose';
+
+/** Who is calling, as established by the verified token. */
+export interface Caller {
+  /** Token subject; undefined for an anonymous caller. */
+  sub?: string;
+  scopes: readonly string[];
+  claims: Readonly<JWTPayload>;
+}
+
+export const ANONYMOUS: Caller = Object.freeze({ scopes: Object.freeze([]), claims: Object.freeze({}) });
+
+/** Scopes from a claim holding either a space-separated string or an array of strings. */
+export function scopesFrom(claims: JWTPayload, claim: string): string[] {
+  const value = claims[claim];
+  if (typeof value === 'string') return value.split(' ').filter(Boolean);
+  if (Array.isArray(value)) return value.filter((s): s is string => typeof s === 'string');
+  return [];
+}

@@ -1,0 +1,127 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import {
+  configSchema,
+  DEV_JWT_SECRET,
+  ENV_KEYS,
+  SUBGRAPH_URL_ENV,
+  type ConfigInput,
+  type PorticoConfig,
+} from './schema.js';
+import { DEV_SUBGRAPH_SECRET } from '../identity/signed-identity.js';
+
+/** A config value that is missing or wrong: `key` names it, `message` says what is wrong. */
+export class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    readonly problem: string,
+  ) {
+    super(`config: ${key}: ${problem}`);
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Environment to read; default process.env. */
+  env?: Record<string, string | undefined>;
+  /** Config file; default PORTICO_CONFIG, else ./portico.config.yaml when it exists. */
+  file?: string;
+  /** Values that win over file and environment (the command line). */
+  overrides?: ConfigInput;
+}
+
+type Tree = Record<string, unknown>;
+
+function setPath(target: Tree, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Tree;
+  }
+  node[path[path.length - 1]] = value;
+}
+
+function merge(base: Tree, over: Tree): Tree {
+  const out: Tree = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] =
+      value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object'
+        ? merge(current as Tree, value as Tree)
+        : value;
+  }
+  return out;
+}
+
+function readFile(path: string): Tree {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(path, `cannot read config file: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (raw == null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(path, 'must hold a mapping of keys');
+  return raw as Tree;
+}
+
+/** Env variables → config tree, and which variable set which key (for error messages). */
+function readEnv(env: Record<string, string | undefined>): { tree: Tree; sources: Map<string, string> } {
+  const tree: Tree = {};
+  const sources = new Map<string, string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || value === '') continue;
+    let key = ENV_KEYS[name];
+    const subgraph = SUBGRAPH_URL_ENV.exec(name);
+    if (subgraph) key = `subgraphs.${subgraph[1].toLowerCase()}.url`;
+    if (!key) continue;
+    setPath(tree, key.split('.'), value);
+    sources.set(key, name);
+  }
+  return { tree, sources };
+}
+
+/** One typed, validated, frozen config from defaults, a file, the environment and overrides. */
+export function loadConfig(options: LoadConfigOptions = {}): PorticoConfig {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.PORTICO_CONFIG ?? (existsSync('portico.config.yaml') ? 'portico.config.yaml' : undefined);
+  if (file && !existsSync(file)) throw new ConfigError('PORTICO_CONFIG', `config file ${file} does not exist`);
+  const { tree: envTree, sources } = readEnv(env);
+  const input = merge(merge(file ? readFile(file) : {}, envTree), (options.overrides ?? {}) as Tree);
+
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const key = issue.path.join('.') || '(root)';
+    const source = sources.get(key);
+    throw new ConfigError(source ? `${key} (${source})` : key, issue.message);
+  }
+  const parsed = result.data;
+  const production = parsed.env === 'production';
+  if (production && !parsed.auth.jwtSecret && !parsed.auth.jwksUrl) {
+    throw new ConfigError('auth.jwtSecret', 'production needs auth.jwtSecret (PORTICO_JWT_SECRET) or auth.jwksUrl (PORTICO_JWKS_URL)');
+  }
+  if (production && !parsed.subgraphSecret) {
+    throw new ConfigError('subgraphSecret', 'production needs subgraphSecret (PORTICO_SUBGRAPH_SECRET)');
+  }
+  if (parsed.auth.jwtSecret && parsed.auth.jwksUrl) {
+    throw new ConfigError('auth', 'set either auth.jwtSecret or auth.jwksUrl, not both');
+  }
+  const usesDevJwt = !parsed.auth.jwtSecret && !parsed.auth.jwksUrl;
+  const config: PorticoConfig = {
+    ...parsed,
+    auth: { ...parsed.auth, jwtSecret: usesDevJwt ? DEV_JWT_SECRET : parsed.auth.jwtSecret },
+    subgraphSecret: parsed.subgraphSecret ?? DEV_SUBGRAPH_SECRET,
+    introspection: parsed.introspection ?? !production,
+    sandbox: parsed.sandbox ?? !production,
+    usesDevSecrets: { jwt: usesDevJwt, subgraph: !parsed.subgraphSecret },
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

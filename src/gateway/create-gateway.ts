@@ -1,0 +1,26 @@
+import { ApolloGateway } from '@apollo/gateway';
+import type { Logger } from 'pino';
+import type { PorticoConfig } from '../config/index.js';
+import { SignedSubgraphDataSource } from './subgraph-data-source.js';
+import { supergraphFromFile, type SupergraphFileOptions } from './supergraph-file.js';
+
+export interface CreateGatewayOptions {
+  config: PorticoConfig;
+  logger: Logger;
+  onReload?: SupergraphFileOptions['onReload'];
+}
+
+export function createGateway({ config, logger, onReload }: CreateGatewayOptions): ApolloGateway {
+  // Read by @apollo/gateway's constructor: unless this is 'true' it reports usage to Apollo
+  // and probes cloud metadata addresses. Portico never phones home unless the user opts in.
+  process.env.APOLLO_TELEMETRY_DISABLED = config.apolloTelemetry ? 'false' : 'true';
+  return new ApolloGateway({
+    logger: logger.child({ module: 'gateway' }),
+    supergraphSdl: supergraphFromFile({ path: config.supergraph.path, watch: config.supergraph.watch, logger, onReload }),
+    buildService: ({ name, url }) => {
+      const target = config.subgraphs[name]?.url ?? url;
+      if (!target) throw new Error(`subgraph ${name} has no routing URL; set subgraphs.${name}.url`);
+      return new SignedSubgraphDataSource(target, config.subgraphSecret);
+    },
+  });
+}

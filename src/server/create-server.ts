@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import {
+  ApolloServerPluginLandingPageLocalDefault,
+  ApolloServerPluginLandingPageProductionDefault,
+} from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { Logger } from 'pino';
+import { createAuthenticator } from '../auth/authenticate.js';
+import type { PorticoConfig } from '../config/index.js';
+import type { GatewayContext } from '../context.js';
+import { createGateway } from '../gateway/create-gateway.js';
+import { formatError } from './format-error.js';
+import { createGraphQLHandler, HttpError, sendError } from './graphql-http.js';
+
+export interface PorticoServer {
+  /** Listens on the configured host and port (0 = any free port). */
+  start(): Promise<{ url: string; port: number }>;
+  stop(): Promise<void>;
+  readonly httpServer: Server;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+/** The one place where Portico's concerns are put together, in the order a request meets them. */
+export function createPorticoServer(config: PorticoConfig, logger: Logger): PorticoServer {
+  const httpServer = createServer();
+  const authenticator = createAuthenticator(config.auth);
+  const gateway = createGateway({ config, logger });
+  let ready = false;
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    formatError: formatError(config, logger),
+    logger: logger.child({ module: 'apollo' }),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      config.sandbox
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
+        : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
+    ],
+  });
+
+  const graphql = createGraphQLHandler<GatewayContext>({
+    server: apollo,
+    maxBodyBytes: config.server.maxBodyBytes,
+    context: async (req) => ({
+      caller: await authenticator.authenticate(req.headers.authorization),
+      requestId: (req as IncomingMessage & { id: string }).id,
+    }),
+  });
+
+  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const given = req.headers['x-request-id'];
+    const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    (req as IncomingMessage & { id: string }).id = requestId;
+    res.setHeader('x-request-id', requestId);
+    const [path, query = ''] = (req.url ?? '/').split('?', 2);
+    const search = query ? `?${query}` : '';
+    if (path === '/health/live') return json(res, 200, { status: 'ok' });
+    if (path === '/health/ready') return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'starting' });
+    if (path === '/' || path === '/graphql') {
+      graphql(req, res, search).catch((error) => {
+        logger.error({ err: error }, 'request failed');
+        if (!res.headersSent) sendError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
+      });
+      return;
+    }
+    json(res, 404, { errors: [{ message: `No route for ${path}`, extensions: { code: 'NOT_FOUND' } }] });
+  });
+
+  return {
+    httpServer,
+    async start() {
+      await apollo.start();
+      ready = true;
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.server.port, config.server.host, () => resolve());
+      });
+      const { port } = httpServer.address() as AddressInfo;
+      const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+      return { url: `http://${host}:${port}/graphql`, port };
+    },
+    async stop() {
+      ready = false;
+      await apollo.stop();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}
