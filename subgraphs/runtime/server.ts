@@ -1,0 +1,174 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { GraphQLError, type DocumentNode } from 'graphql';
+import { pino, type Logger } from 'pino';
+import {
+  IDENTITY_HEADER,
+  IdentityError,
+  SIGNATURE_HEADER,
+  verifyIdentity,
+  type Identity,
+} from '../../src/identity/signed-identity.js';
+import { createGraphQLHandler, HttpError, sendError } from '../../src/server/graphql-http.js';
+import { migrate, readMigrations } from './migrations.js';
+import { openDb, type Db, type StorageOptions } from './storage/index.js';
+
+/** What every resolver of a subgraph receives. */
+export interface SubgraphContext {
+  /** The caller, as the gateway vouched for it. */
+  identity: Identity;
+  db: Db;
+  logger: Logger;
+}
+
+export interface StartSubgraphOptions<TExtra extends object> {
+  /** Subgraph name, used in logs and to record migrations. */
+  name: string;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<SubgraphContext & TExtra>;
+  /** Directory of `NNN_name.sql` migrations applied on start. */
+  migrations: URL | string;
+  storage: StorageOptions;
+  /**
+   * Called once with the opened database; returns what builds the rest of each request's context
+   * (fresh dataloaders, per-request work such as provisioning). Per-instance state lives in its closure.
+   */
+  createContext?: (db: Db) => (base: SubgraphContext) => Promise<TExtra> | TExtra;
+  /** Port to listen on; 0 (the default) picks a free one. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Shared secret the gateway signs identities with. */
+  secret: string;
+  /** Default: a silent logger. */
+  logger?: Logger;
+  /** Largest request body. Default 1 MiB. */
+  maxBodyBytes?: number;
+}
+
+export interface RunningSubgraph {
+  name: string;
+  /** `http://<host>:<port>/graphql` */
+  url: string;
+  port: number;
+  db: Db;
+  stop(): Promise<void>;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Unexpected errors (a database failure, a bug) are logged and answered without their details. */
+function maskUnexpected(logger: Logger) {
+  return (formatted: { message: string; extensions?: Record<string, unknown> }, error: unknown) => {
+    const original = unwrapResolverError(error);
+    if (original instanceof GraphQLError || formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') return formatted;
+    logger.error({ err: original }, 'resolver failed');
+    return { ...formatted, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}
+
+const isWildcard = (host: string) => host === '0.0.0.0' || host === '::';
+
+function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/**
+ * Opens the storage, applies pending migrations and serves the subgraph over HTTP:
+ * `/graphql` (and `/`) for signed requests from the gateway, `GET /health` for probes.
+ */
+export async function startSubgraph<TExtra extends object = object>(
+  options: StartSubgraphOptions<TExtra>,
+): Promise<RunningSubgraph> {
+  const { name, secret, host = '127.0.0.1' } = options;
+  const logger = (options.logger ?? pino({ level: 'silent' })).child({ subgraph: name });
+  const apollo = new ApolloServer<SubgraphContext & TExtra>({
+    schema: buildSubgraphSchema({
+      typeDefs: options.typeDefs,
+      resolvers: options.resolvers as GraphQLResolverMap<unknown>,
+    }),
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+    formatError: maskUnexpected(logger),
+  });
+  const db = await openDb(options.storage, logger);
+  try {
+    const applied = await migrate(db, name, await readMigrations(options.migrations));
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    await apollo.start();
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+
+  const extend = options.createContext?.(db);
+  const handle = createGraphQLHandler<SubgraphContext & TExtra>({
+    server: apollo,
+    maxBodyBytes: options.maxBodyBytes,
+    context: async (req) => {
+      let identity: Identity;
+      try {
+        identity = verifyIdentity(
+          { identity: header(req, IDENTITY_HEADER), signature: header(req, SIGNATURE_HEADER) },
+          secret,
+        );
+      } catch (error) {
+        if (!(error instanceof IdentityError)) throw error;
+        logger.warn({ reason: error.message }, 'request refused: bad signed identity');
+        throw new HttpError(401, 'UNAUTHENTICATED', 'invalid or missing signed identity');
+      }
+      const base: SubgraphContext = { identity, db, logger };
+      const extra = extend ? await extend(base) : ({} as TExtra);
+      return { ...base, ...extra };
+    },
+  });
+
+  const http = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const [path, query = ''] = (req.url ?? '/').split('?', 2);
+    if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ status: 'ok' }));
+    } else if (path === '/graphql' || path === '/') {
+      void handle(req, res, query ? `?${query}` : '');
+    } else {
+      sendError(res, new HttpError(404, 'NOT_FOUND', `no route for ${path}`));
+    }
+  });
+  const port = await listen(http, options.port ?? 0, host).catch(async (error: unknown) => {
+    await apollo.stop();
+    await db.close();
+    throw error;
+  });
+  const shownHost = isWildcard(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  logger.info({ port, host }, 'subgraph listening');
+
+  return {
+    name,
+    url: `http://${shownHost}:${port}/graphql`,
+    port,
+    db,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+      await apollo.stop();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import type { Logger } from 'pino';
+import { loadTypeDefs, startSubgraph, type RunningSubgraph, type StorageOptions } from '../runtime/index.js';
+import { createTodosLoaders, type TodosLoaders } from './loaders.js';
+import { todosResolvers } from './resolvers.js';
+
+export interface TodosSubgraphOptions {
+  /** Default 0: a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Shared secret the gateway signs identities with. */
+  secret: string;
+  storage: StorageOptions;
+  logger?: Logger;
+}
+
+export const TODOS_SCHEMA_FILE = new URL('../../schema/todos.graphql', import.meta.url);
+
+/** Starts the to-dos subgraph: each user's to-dos, readable by their owner and admins. */
+export async function startTodosSubgraph(options: TodosSubgraphOptions): Promise<RunningSubgraph> {
+  return startSubgraph<TodosLoaders>({
+    ...options,
+    name: 'todos',
+    typeDefs: await loadTypeDefs(TODOS_SCHEMA_FILE),
+    resolvers: todosResolvers,
+    migrations: new URL('./migrations/', import.meta.url),
+    createContext: (db) => () => createTodosLoaders(db),
+  });
+}

@@ -1,0 +1,113 @@
+import { SignJWT } from 'jose';
+import { pino } from 'pino';
+import { loadConfig, type ConfigInput } from '../../src/config/index.js';
+import { createPorticoServer, type PorticoServer } from '../../src/server/create-server.js';
+import { startTodosSubgraph } from '../../subgraphs/todos/index.js';
+import { startUsersSubgraph } from '../../subgraphs/users/index.js';
+import type { RunningSubgraph, StorageOptions } from '../../subgraphs/runtime/index.js';
+import { testStorage } from '../subgraphs/storage-fixture.js';
+
+export const JWT_SECRET = 'stack-test-jwt-secret-0123456789abcdef';
+export const SUBGRAPH_SECRET = 'stack-test-subgraph-secret-0123456789';
+export const silentLogger = pino({ level: 'silent' });
+
+export interface TokenOptions {
+  scope?: string;
+  name?: string;
+  email?: string;
+  /** Seconds from now; default 300. */
+  expiresIn?: number;
+}
+
+export function token(sub: string, options: TokenOptions = {}): Promise<string> {
+  const claims: Record<string, unknown> = { exp: Math.floor(Date.now() / 1000) + (options.expiresIn ?? 300) };
+  if (options.scope) claims.scope = options.scope;
+  if (options.name) claims.name = options.name;
+  if (options.email) claims.email = options.email;
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).sign(new TextEncoder().encode(JWT_SECRET));
+}
+
+export interface GraphQLResult<T = any> {
+  status: number;
+  headers: Headers;
+  body: { data?: T; errors?: Array<{ message: string; path?: (string | number)[]; extensions?: Record<string, any> }> };
+}
+
+/** POSTs a GraphQL request as a client would. */
+export async function graphql<T = any>(
+  url: string,
+  query: string,
+  options: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string> } = {},
+): Promise<GraphQLResult<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: JSON.stringify({ query, variables: options.variables }),
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResult<T>['body'] };
+}
+
+export function gatewayConfig(urls: Record<string, string>, overrides: ConfigInput = {}) {
+  return loadConfig({
+    env: {},
+    file: '/dev/null',
+    overrides: {
+      server: { port: 0 },
+      auth: { jwtSecret: JWT_SECRET },
+      subgraphSecret: SUBGRAPH_SECRET,
+      subgraphs: Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, { url }])),
+      logging: { level: 'silent' },
+      ...overrides,
+      supergraph: { watch: false, ...overrides.supergraph },
+    },
+  });
+}
+
+export async function startGateway(urls: Record<string, string>, overrides: ConfigInput = {}) {
+  const server: PorticoServer = createPorticoServer(gatewayConfig(urls, overrides), silentLogger);
+  const { url, port } = await server.start();
+  return { server, url, port };
+}
+
+export interface Stack {
+  url: string;
+  users: RunningSubgraph;
+  todos: RunningSubgraph;
+  gateway: PorticoServer;
+  storage: { users: StorageOptions; todos: StorageOptions };
+  /** Stops and starts the todos subgraph on the same port and storage. */
+  restartTodos(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The real users and todos subgraphs and the gateway, each on a free port, on the test storage. */
+export async function startStack(overrides: ConfigInput = {}): Promise<Stack> {
+  const usersStorage = testStorage('users');
+  const todosStorage = testStorage('todos');
+  const common = { port: 0, secret: SUBGRAPH_SECRET, logger: silentLogger };
+  const users = await startUsersSubgraph({ ...common, storage: usersStorage.options });
+  let todos = await startTodosSubgraph({ ...common, storage: todosStorage.options });
+  const gateway = await startGateway({ users: users.url, todos: todos.url }, overrides);
+  return {
+    url: gateway.url,
+    users,
+    get todos() {
+      return todos;
+    },
+    gateway: gateway.server,
+    storage: { users: usersStorage.options, todos: todosStorage.options },
+    async restartTodos() {
+      await todos.stop();
+      todos = await startTodosSubgraph({ ...common, port: todos.port, storage: todosStorage.options });
+    },
+    async stop() {
+      await gateway.server.stop();
+      await Promise.all([users.stop(), todos.stop()]);
+      await Promise.all([usersStorage.cleanup(), todosStorage.cleanup()]);
+    },
+  };
+}
