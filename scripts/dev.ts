@@ -1,11 +1,13 @@
-// npm start: the users and todos subgraphs and the gateway, each its own process, stopped together.
+// npm start: every subgraph in schema/subgraphs.yaml that has a `subgraphs/<name>/main.ts`, on the port
+// of its routing URL, and the gateway; each its own process, stopped together.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readSubgraphList } from '../src/gateway/compose.js';
 
-const services = [
-  { name: 'users', entry: 'subgraphs/users/main.ts' },
-  { name: 'todos', entry: 'subgraphs/todos/main.ts' },
-  { name: 'gateway', entry: 'src/main.ts', args: process.argv.slice(2) },
-];
+const subgraphs = readSubgraphList('schema/subgraphs.yaml')
+  .filter(({ name }) => existsSync(`subgraphs/${name}/main.ts`))
+  .map(({ name, url }) => ({ name, entry: `subgraphs/${name}/main.ts`, args: [], env: { PORT: new URL(url).port } }));
+const services = [...subgraphs, { name: 'gateway', entry: 'src/main.ts', args: process.argv.slice(2), env: {} }];
 
 const children: ChildProcess[] = [];
 let stopping = false;
@@ -18,10 +20,10 @@ function stopAll(code: number): void {
   Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r))))).then(() => process.exit(code));
 }
 
-for (const { name, entry, args = [] } of services) {
+for (const { name, entry, args, env } of services) {
   const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     stdio: 'inherit',
-    env: { ...process.env, APOLLO_TELEMETRY_DISABLED: process.env.APOLLO_TELEMETRY_DISABLED ?? 'true' },
+    env: { ...process.env, ...env, APOLLO_TELEMETRY_DISABLED: process.env.APOLLO_TELEMETRY_DISABLED ?? 'true' },
   });
   child.on('exit', (code) => {
     if (!stopping) {

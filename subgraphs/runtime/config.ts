@@ -3,8 +3,9 @@ import { z } from 'zod';
 import type { StorageOptions } from './storage/index.js';
 import { isPlainIdentifier } from './storage/types.js';
 
-/** The secret subgraphs and the gateway share in development. Never use it in production. */
-export const DEV_SUBGRAPH_SECRET = 'portico-dev-subgraph-secret-change-me';
+import { DEV_SUBGRAPH_SECRET } from '../../src/identity/signed-identity.js';
+
+export { DEV_SUBGRAPH_SECRET };
 
 export interface SubgraphConfig {
   port: number;
@@ -19,13 +20,19 @@ export interface SubgraphConfig {
 /** A bad environment variable; the message is one line naming it. */
 export class ConfigError extends Error {}
 
+const PORT_RANGE = 'must be an integer between 0 and 65535';
 const blankToUndefined = (value: unknown) => (value === '' ? undefined : value);
 
 function envSchema(name: string, defaultPort: number) {
   return z.object({
     PORT: z.preprocess(
       blankToUndefined,
-      z.coerce.number().int().min(0).max(65535, 'must be an integer between 0 and 65535').default(defaultPort),
+      z.coerce
+        .number({ error: PORT_RANGE })
+        .int(PORT_RANGE)
+        .min(0, PORT_RANGE)
+        .max(65535, PORT_RANGE)
+        .default(defaultPort),
     ),
     HOST: z.preprocess(blankToUndefined, z.string().default('127.0.0.1')),
     DATABASE_URL: z.preprocess(
@@ -49,7 +56,11 @@ function envSchema(name: string, defaultPort: number) {
     ),
     LOG_LEVEL: z.preprocess(
       blankToUndefined,
-      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      z
+        .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+          error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+        })
+        .default('info'),
     ),
     NODE_ENV: z.string().optional(),
   });

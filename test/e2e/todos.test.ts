@@ -131,7 +131,7 @@ describe('bad input gets a stable code and writes nothing', () => {
 describe('the subgraphs behind the gateway', () => {
   it('refuse a request that did not come through the gateway', async () => {
     const forged = Buffer.from(JSON.stringify({ sub: 'alice', scopes: ['admin'] })).toString('base64url');
-    for (const headers of [{}, { [IDENTITY_HEADER]: forged, [SIGNATURE_HEADER]: `t=${Math.floor(Date.now() / 1000)},v1=AAAA` }]) {
+    for (const headers of [{} as Record<string, string>, { [IDENTITY_HEADER]: forged, [SIGNATURE_HEADER]: `t=${Math.floor(Date.now() / 1000)},v1=AAAA` }]) {
       const response = await graphql(stack.todos.url, '{ todos { nodes { id title } } }', { headers });
       expect(response.status).toBe(401);
       expect(response.body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');

@@ -1,0 +1,84 @@
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningSubgraph } from '../../subgraphs/runtime/index.js';
+import { graphql, startGateway, startStack, SUBGRAPH_SECRET, token, type Stack } from '../helpers/stack.js';
+import { testStorage } from '../subgraphs/storage-fixture.js';
+import { startPrioritiesSubgraph } from './fixtures/priorities/index.js';
+
+const run = promisify(execFile);
+const LIST = '{ todos { nodes { title priority } } }';
+
+async function eventually<T>(fn: () => Promise<T>, ok: (value: T) => boolean, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  let value = await fn();
+  while (!ok(value) && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 100));
+    value = await fn();
+  }
+  return value;
+}
+
+describe('adding a subgraph, as the README says', () => {
+  let stack: Stack;
+  let priorities: RunningSubgraph;
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  const storage = testStorage('priorities');
+  const folder = mkdtempSync(join(tmpdir(), 'portico-add-subgraph-'));
+  const supergraph = join(folder, 'supergraph.graphql');
+
+  beforeAll(async () => {
+    stack = await startStack();
+    priorities = await startPrioritiesSubgraph({ secret: SUBGRAPH_SECRET, storage: storage.options });
+    copyFileSync('schema/supergraph.graphql', supergraph);
+    gateway = await startGateway({ users: stack.users.url, todos: stack.todos.url }, { supergraph: { path: supergraph, watch: true } });
+  });
+  afterAll(async () => {
+    await gateway?.server.stop();
+    await priorities?.stop();
+    await stack?.stop();
+    await storage.cleanup();
+  });
+
+  it('serves the new fields after `npm run compose`, without a restart', async () => {
+    const alice = await token('alice', { name: 'Alice' });
+    await graphql(gateway.url, 'mutation { addTodo(input: { title: "plan" }) { id } }', { token: alice });
+    const before = await graphql(gateway.url, LIST, { token: alice });
+    expect(before.body.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+
+    const list = join(folder, 'subgraphs.yaml');
+    writeFileSync(
+      list,
+      readFileSync('schema/subgraphs.yaml', 'utf8')
+        .replace(/schema: (\w+)\.graphql/g, (_m, name) => `schema: ${resolve('schema', `${name}.graphql`)}`)
+        .concat(`  - name: priorities\n    url: ${priorities.url}\n    schema: ${resolve('test/e2e/fixtures/priorities/schema.graphql')}\n`),
+    );
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/compose.ts', '--subgraphs', list, '--out', supergraph]);
+    expect(stdout).toContain('priorities');
+
+    const after = await eventually(
+      () => graphql(gateway.url, LIST, { token: alice }),
+      (r) => !r.body.errors,
+    );
+    expect(after.body).toEqual({ data: { todos: { nodes: [{ title: 'plan', priority: 3 }] } } });
+  });
+
+  it('leaves the served supergraph untouched when composition fails, and names the subgraph', async () => {
+    const broken = join(folder, 'broken.graphql');
+    writeFileSync(broken, 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])\ntype Todo @key(fields: "id") { id: ID! title: Int! }\n');
+    const list = join(folder, 'broken.yaml');
+    writeFileSync(list, `subgraphs:\n  - name: todos\n    url: http://127.0.0.1:1/graphql\n    schema: ${resolve('schema/todos.graphql')}\n  - name: broken\n    url: http://127.0.0.1:2/graphql\n    schema: ${broken}\n`);
+    const served = readFileSync(supergraph, 'utf8');
+    const failure = await run(process.execPath, ['--import', 'tsx', 'scripts/compose.ts', '--subgraphs', list, '--out', supergraph]).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toMatch(/broken/);
+    expect(failure?.stderr).toContain('Composition failed');
+    expect(readFileSync(supergraph, 'utf8')).toBe(served);
+  });
+});
