@@ -1,7 +1,7 @@
 // npm run token -- --sub alice [--scope "todos:admin users:read:email"] [--name Alice] [--email a@x.io] [--expires 1h]
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
-import { ConfigError, loadConfig } from '../src/config/index.js';
+import { ConfigError, loadConfigFile } from '../src/config/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -19,7 +19,7 @@ if (!values.sub) {
 }
 
 try {
-  const { auth } = loadConfig();
+  const { auth } = await loadConfigFile();
   if (!auth.jwtSecret) throw new ConfigError('auth.jwtSecret', 'tokens can be made only with an HS256 secret; this gateway verifies tokens from a JWKS URL');
   const claims: Record<string, string> = {};
   if (values.scope) claims[auth.scopesClaim] = values.scope;

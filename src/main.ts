@@ -1,6 +1,6 @@
 // The gateway process: `npm run gateway`, or `tsx src/main.ts --supergraph path --port 4000 --config file`.
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type ConfigInput } from './config/index.js';
+import { ConfigError, loadConfigFile, type ConfigInput } from './config/index.js';
 import { createLogger } from './observability/logger.js';
 import { createPorticoServer } from './server/create-server.js';
 
@@ -17,7 +17,7 @@ try {
   const overrides: ConfigInput = {};
   if (values.supergraph) overrides.supergraph = { path: values.supergraph };
   if (values.port) overrides.server = { port: values.port as unknown as number };
-  config = loadConfig({ file: values.config, overrides });
+  config = await loadConfigFile({ file: values.config, overrides });
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`${error.message}\n`);

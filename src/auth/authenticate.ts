@@ -71,6 +71,7 @@ export function createAuthenticator(auth: PorticoConfig['auth']): Authenticator 
 
 function toCaller(payload: JWTPayload, scopesClaim: string): Caller {
   return Object.freeze({
+    authenticated: true,
     sub: typeof payload.sub === 'string' ? payload.sub : undefined,
     scopes: Object.freeze(scopesFrom(payload, scopesClaim)),
     claims: Object.freeze(payload),

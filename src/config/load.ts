@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import {
   configSchema,
@@ -23,8 +25,10 @@ export class ConfigError extends Error {
 export interface LoadConfigOptions {
   /** Environment to read; default process.env. */
   env?: Record<string, string | undefined>;
-  /** Config file; default PORTICO_CONFIG, else ./portico.config.yaml when it exists. */
+  /** A YAML config file; default PORTICO_CONFIG, else ./portico.config.yaml when it exists. */
   file?: string;
+  /** The content of a config file already read (a TypeScript one, see loadConfigFile). */
+  fileContent?: ConfigInput;
   /** Values that win over file and environment (the command line). */
   overrides?: ConfigInput;
 }
@@ -80,13 +84,41 @@ function readEnv(env: Record<string, string | undefined>): { tree: Tree; sources
   return { tree, sources };
 }
 
+const SCRIPT_FILE = /\.(ts|mts|js|mjs)$/;
+const DEFAULT_FILES = ['portico.config.ts', 'portico.config.mjs', 'portico.config.js', 'portico.config.yaml', 'portico.config.yml'];
+
+/**
+ * The config from files and environment: a TypeScript or JavaScript config file (its default export,
+ * see defineConfig) may hold functions such as authorization policies; a YAML one, plain values.
+ * Default file: PORTICO_CONFIG, else the first of portico.config.{ts,mjs,js,yaml,yml} in the working directory.
+ */
+export async function loadConfigFile(options: LoadConfigOptions = {}): Promise<PorticoConfig> {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.PORTICO_CONFIG ?? DEFAULT_FILES.find((f) => existsSync(f));
+  if (!file || !SCRIPT_FILE.test(file)) return loadConfig({ ...options, file });
+  if (!existsSync(file)) throw new ConfigError('PORTICO_CONFIG', `config file ${file} does not exist`);
+  let content: unknown;
+  try {
+    content = ((await import(pathToFileURL(resolve(file)).href)) as { default?: unknown }).default;
+  } catch (error) {
+    throw new ConfigError(file, `cannot load config file: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (!content || typeof content !== 'object') throw new ConfigError(file, 'must export default a config object (defineConfig)');
+  return loadConfig({ ...options, fileContent: content as ConfigInput });
+}
+
 /** One typed, validated, frozen config from defaults, a file, the environment and overrides. */
 export function loadConfig(options: LoadConfigOptions = {}): PorticoConfig {
   const env = options.env ?? process.env;
-  const file = options.file ?? env.PORTICO_CONFIG ?? (existsSync('portico.config.yaml') ? 'portico.config.yaml' : undefined);
-  if (file && !existsSync(file)) throw new ConfigError('PORTICO_CONFIG', `config file ${file} does not exist`);
+  let fileTree = options.fileContent as Tree | undefined;
+  if (!fileTree) {
+    const file = options.file ?? env.PORTICO_CONFIG ?? (existsSync('portico.config.yaml') ? 'portico.config.yaml' : undefined);
+    if (file && !existsSync(file)) throw new ConfigError('PORTICO_CONFIG', `config file ${file} does not exist`);
+    if (file && SCRIPT_FILE.test(file)) throw new ConfigError('PORTICO_CONFIG', `${file} is code: read it with loadConfigFile`);
+    fileTree = file ? readFile(file) : {};
+  }
   const { tree: envTree, sources } = readEnv(env);
-  const input = merge(merge(file ? readFile(file) : {}, envTree), (options.overrides ?? {}) as Tree);
+  const input = merge(merge(fileTree, envTree), (options.overrides ?? {}) as Tree);
 
   const result = configSchema.safeParse(input);
   if (!result.success) {

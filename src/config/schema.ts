@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Policy } from '../auth/policy.js';
 
 /** The dev-only JWT secret: `npm run token` signs with it, and the gateway says so when it uses it. */
 export const DEV_JWT_SECRET = 'portico-dev-jwt-secret-do-not-use-in-production';
@@ -52,6 +53,18 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    authorization: z
+      .object({
+        /**
+         * `filter` (default): what the caller may not see is removed and answered with null and an
+         * error per path; the rest runs. `reject`: the whole request is refused with HTTP 403.
+         */
+        mode: z.enum(['filter', 'reject']).default('filter'),
+        /** Named policies for `@policy`, as functions (from a TypeScript config file or code). */
+        policies: z.record(z.string(), z.custom<Policy>((v) => typeof v === 'function', 'must be a function')).default({}),
+      })
+      .strict()
+      .prefault({}),
     /** HMAC secret that signs the identity header sent to subgraphs; the subgraphs share it. */
     subgraphSecret: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Schema introspection; default on outside production. */
@@ -92,6 +105,7 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_JWT_AUDIENCE: 'auth.audience',
   PORTICO_JWT_CLOCK_TOLERANCE: 'auth.clockToleranceSeconds',
   PORTICO_SCOPES_CLAIM: 'auth.scopesClaim',
+  PORTICO_AUTHORIZATION_MODE: 'authorization.mode',
   PORTICO_SUBGRAPH_SECRET: 'subgraphSecret',
   PORTICO_INTROSPECTION: 'introspection',
   PORTICO_SANDBOX: 'sandbox',

@@ -8,15 +8,23 @@ export interface CreateGatewayOptions {
   config: PorticoConfig;
   logger: Logger;
   onReload?: SupergraphFileOptions['onReload'];
+  /** Throws to refuse a supergraph before it goes live. */
+  validateSupergraph?: SupergraphFileOptions['validate'];
 }
 
-export function createGateway({ config, logger, onReload }: CreateGatewayOptions): ApolloGateway {
+export function createGateway({ config, logger, onReload, validateSupergraph }: CreateGatewayOptions): ApolloGateway {
   // Read by @apollo/gateway's constructor: unless this is 'true' it reports usage to Apollo
   // and probes cloud metadata addresses. Portico never phones home unless the user opts in.
   process.env.APOLLO_TELEMETRY_DISABLED = config.apolloTelemetry ? 'false' : 'true';
   return new ApolloGateway({
     logger: logger.child({ module: 'gateway' }),
-    supergraphSdl: supergraphFromFile({ path: config.supergraph.path, watch: config.supergraph.watch, logger, onReload }),
+    supergraphSdl: supergraphFromFile({
+      path: config.supergraph.path,
+      watch: config.supergraph.watch,
+      logger,
+      onReload,
+      validate: validateSupergraph,
+    }),
     buildService: ({ name, url }) => {
       const target = config.subgraphs[name]?.url ?? url;
       if (!target) throw new Error(`subgraph ${name} has no routing URL; set subgraphs.${name}.url`);

@@ -21,6 +21,8 @@ export interface SupergraphFileOptions {
   logger: Logger;
   /** Told after each reload attempt, with the error when the new supergraph was refused. */
   onReload?: (outcome: { ok: true } | { ok: false; error: Error }) => void;
+  /** Throws to refuse a supergraph before it goes live (e.g. it names an unknown policy). */
+  validate?: (supergraphSdl: string) => void;
   /** Quiet period after a change before the file is read, in ms (editors write in several steps). */
   debounceMs?: number;
 }
@@ -35,10 +37,11 @@ function read(path: string): string {
  */
 export function supergraphFromFile(options: SupergraphFileOptions): SupergraphManager {
   const path = resolve(options.path);
-  const { logger, onReload, debounceMs = 100 } = options;
+  const { logger, onReload, validate, debounceMs = 100 } = options;
   return {
     async initialize({ update }) {
       let current = read(path);
+      validate?.(current);
       let watcher: FSWatcher | undefined;
       let timer: NodeJS.Timeout | undefined;
 
@@ -52,6 +55,7 @@ export function supergraphFromFile(options: SupergraphFileOptions): SupergraphMa
         }
         if (next === current) return;
         try {
+          validate?.(next);
           update(gatewayCompatibleSupergraph(next));
           current = next;
           logger.info({ path }, 'supergraph reloaded');

@@ -7,6 +7,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { Logger } from 'pino';
 import { createAuthenticator } from '../auth/authenticate.js';
+import { createAuthorization } from '../auth/authorization-plugin.js';
 import type { PorticoConfig } from '../config/index.js';
 import type { GatewayContext } from '../context.js';
 import { createGateway } from '../gateway/create-gateway.js';
@@ -31,7 +32,9 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 export function createPorticoServer(config: PorticoConfig, logger: Logger): PorticoServer {
   const httpServer = createServer();
   const authenticator = createAuthenticator(config.auth);
-  const gateway = createGateway({ config, logger });
+  const authorization = createAuthorization(config.authorization, logger.child({ module: 'authorization' }));
+  const gateway = createGateway({ config, logger, validateSupergraph: authorization.validateSupergraph });
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => authorization.useSupergraph(coreSupergraphSdl));
   let ready = false;
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -42,6 +45,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger): Port
     logger: logger.child({ module: 'apollo' }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      authorization.plugin,
       config.sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),

@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
+import demo from '../../portico.config.js';
 import { loadConfig, type ConfigInput } from '../../src/config/index.js';
 import { createPorticoServer, type PorticoServer } from '../../src/server/create-server.js';
 import { startTodosSubgraph } from '../../subgraphs/todos/index.js';
@@ -17,13 +18,19 @@ export interface TokenOptions {
   email?: string;
   /** Seconds from now; default 300. */
   expiresIn?: number;
+  /** `iat`, in seconds since the epoch; default now. */
+  issuedAt?: number;
+  /** More claims. */
+  extra?: Record<string, unknown>;
 }
 
 export function token(sub: string, options: TokenOptions = {}): Promise<string> {
-  const claims: Record<string, unknown> = { exp: Math.floor(Date.now() / 1000) + (options.expiresIn ?? 300) };
+  const now = Math.floor(Date.now() / 1000);
+  const claims: Record<string, unknown> = { iat: options.issuedAt ?? now, exp: now + (options.expiresIn ?? 300) };
   if (options.scope) claims.scope = options.scope;
   if (options.name) claims.name = options.name;
   if (options.email) claims.email = options.email;
+  Object.assign(claims, options.extra);
   return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).sign(new TextEncoder().encode(JWT_SECRET));
 }
 
@@ -61,6 +68,7 @@ export function gatewayConfig(urls: Record<string, string>, overrides: ConfigInp
       subgraphSecret: SUBGRAPH_SECRET,
       subgraphs: Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, { url }])),
       logging: { level: 'silent' },
+      authorization: demo.authorization,
       ...overrides,
       supergraph: { watch: false, ...overrides.supergraph },
     },

@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, Kind } from 'graphql';
+import type { Logger } from 'pino';
+import type { PorticoConfig } from '../config/index.js';
+import type { GatewayContext } from '../context.js';
+import { analyzeOperation, type DocumentAnalysis, type Occurrence } from './analyze.js';
+import { buildAuthSchema, type AuthSchema } from './auth-schema.js';
+import type { Caller } from './caller.js';
+import type { PolicyInput } from './policy.js';
+import { isSatisfied, policyNames } from './requirements.js';
+import { deniedOccurrences, nullRemovedFields, removeSelections, responsePath, stripPlaceholders, type RewrittenDocument } from './rewrite.js';
+
+export const UNAUTHORIZED = 'UNAUTHORIZED_FIELD_OR_TYPE';
+/** How many documents' analyses to keep per supergraph. */
+const ANALYSIS_CACHE_SIZE = 1000;
+
+interface Analyzed extends DocumentAnalysis {
+  /** Rewritten documents by denied set, so each variant is printed and hashed once. */
+  variants: Map<string, RewrittenDocument & { hash: string }>;
+}
+
+export interface Authorization {
+  /** Throws when a supergraph uses a policy that is not registered: called before a supergraph goes live. */
+  validateSupergraph(supergraphSdl: string): void;
+  /** Called with each supergraph that goes live. */
+  useSupergraph(supergraphSdl: string): void;
+  plugin: ApolloServerPlugin<GatewayContext>;
+}
+
+function setLimited<K, V>(map: Map<K, V>, key: K, value: V, limit: number): void {
+  if (map.size >= limit) map.delete(map.keys().next().value as K);
+  map.set(key, value);
+}
+
+async function evaluatePolicies(
+  names: Set<string>,
+  config: PorticoConfig['authorization'],
+  input: PolicyInput,
+  logger: Logger,
+): Promise<Map<string, boolean>> {
+  const results = new Map<string, boolean>();
+  await Promise.all(
+    [...names].map(async (name) => {
+      try {
+        results.set(name, (await config.policies[name]?.(input)) === true);
+      } catch (error) {
+        logger.warn({ err: error, policy: name }, 'policy threw; denying');
+        results.set(name, false);
+      }
+    }),
+  );
+  return results;
+}
+
+function errorsFor(occurrences: Occurrence[]): GraphQLError[] {
+  const seen = new Set<string>();
+  const errors: GraphQLError[] = [];
+  for (const { steps, checkpoint } of occurrences) {
+    const path = responsePath(steps);
+    // A field's path ends at the field, not at the items of the list it returns.
+    if (checkpoint.node.kind === Kind.FIELD) while (path[path.length - 1] === '@') path.pop();
+    const key = path.join('.');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    errors.push(new GraphQLError('Unauthorized field or type', { path, extensions: { code: UNAUTHORIZED } }));
+  }
+  return errors;
+}
+
+/**
+ * Enforces `@authenticated`, `@requiresScopes` and `@policy` from the supergraph before planning:
+ * removes what the caller may not see (or refuses the request in `reject` mode), so no subgraph
+ * receives it, and answers null with an error per removed path.
+ */
+export function createAuthorization(config: PorticoConfig['authorization'], logger: Logger): Authorization {
+  let built: { sdl: string; schema: AuthSchema; analyses: Map<string, Analyzed | null> } | undefined;
+  const build = (sdl: string) => (built?.sdl === sdl ? built : { sdl, schema: buildAuthSchema(sdl), analyses: new Map() });
+
+  function analysisFor(key: string, document: Parameters<typeof analyzeOperation>[1], operation: Parameters<typeof analyzeOperation>[2]): Analyzed | null {
+    const current = built!;
+    let analysis = current.analyses.get(key);
+    if (analysis === undefined) {
+      const result = analyzeOperation(current.schema, document, operation);
+      analysis = result.checkpoints.length ? { ...result, variants: new Map() } : null;
+      setLimited(current.analyses, key, analysis, ANALYSIS_CACHE_SIZE);
+    }
+    return analysis;
+  }
+
+  async function deniedFor(analysis: Analyzed, caller: Caller, input: () => PolicyInput): Promise<Set<number>> {
+    const needed = new Set(analysis.checkpoints.flatMap((c) => policyNames(c.requirement)));
+    const policies = needed.size ? await evaluatePolicies(needed, config, input(), logger) : new Map<string, boolean>();
+    return new Set(analysis.checkpoints.filter((c) => !isSatisfied(c.requirement, caller, policies)).map((c) => c.id));
+  }
+
+  return {
+    validateSupergraph(sdl) {
+      const unknown = [...build(sdl).schema.policies].filter((name) => typeof config.policies[name] !== 'function');
+      if (unknown.length) {
+        throw new Error(`the supergraph uses @policy ${unknown.map((n) => `"${n}"`).join(', ')}, not registered in authorization.policies`);
+      }
+    },
+    useSupergraph(sdl) {
+      built = build(sdl);
+    },
+    plugin: {
+      async requestDidStart() {
+        let denied: Occurrence[] = [];
+        let usesPlaceholder = false;
+        return {
+          async didResolveOperation(rc) {
+            if (!built || built.schema.empty || !rc.document || !rc.operation) return;
+            const key = `${rc.queryHash}:${rc.operationName ?? ''}`;
+            const analysis = analysisFor(key, rc.document, rc.operation);
+            if (!analysis) return;
+            const caller = rc.contextValue.caller;
+            const deniedIds = await deniedFor(analysis, caller, () => ({
+              caller,
+              request: {
+                operationName: rc.operationName,
+                variables: rc.request.variables ?? {},
+                headers: rc.request.http?.headers ?? new Map(),
+              },
+            }));
+            if (deniedIds.size === 0) return;
+            denied = deniedOccurrences(analysis, deniedIds);
+            if (config.mode === 'reject') {
+              throw new GraphQLError('Unauthorized field or type', {
+                extensions: { code: UNAUTHORIZED, paths: denied.map((o) => responsePath(o.steps)), http: { status: 403 } },
+              });
+            }
+            const variantKey = [...deniedIds].sort((a, b) => a - b).join(',');
+            let variant = analysis.variants.get(variantKey);
+            if (!variant) {
+              const rewritten = removeSelections(analysis, deniedIds);
+              // The gateway caches query plans by this hash: the rewritten document must have its own.
+              variant = { ...rewritten, hash: createHash('sha256').update(rewritten.source).digest('hex') };
+              analysis.variants.set(variantKey, variant);
+            }
+            usesPlaceholder = variant.usesPlaceholder;
+            Object.assign(rc, { document: variant.document, operation: variant.operation, queryHash: variant.hash });
+          },
+          async willSendResponse(rc) {
+            if (!denied.length || rc.response.body.kind !== 'single') return;
+            const result = rc.response.body.singleResult;
+            if (usesPlaceholder) stripPlaceholders(result.data);
+            result.data = nullRemovedFields(result.data, denied);
+            const errors = errorsFor(denied).map((e) => e.toJSON());
+            result.errors = [...errors, ...(result.errors ?? [])];
+          },
+        };
+      },
+    },
+  };
+}
