@@ -1,23 +1,24 @@
-// The gateway process: `npm run gateway`, or `tsx src/main.ts --supergraph path --port 4000 --config file`.
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfigFile, type ConfigInput } from './config/index.js';
+// The gateway process: `portico --help`, `npm run gateway`, or `tsx src/main.ts --supergraph path --port 4000 --config file`.
+import { parseCli, USAGE } from './cli.js';
+import { ConfigError, loadConfigFile } from './config/index.js';
+import { SubgraphListError } from './gateway/compose.js';
+import { CompositionError } from './gateway/supergraph-compose.js';
 import { createLogger } from './observability/logger.js';
 import { createPorticoServer } from './server/create-server.js';
 
-const { values } = parseArgs({
-  options: {
-    supergraph: { type: 'string' },
-    port: { type: 'string' },
-    config: { type: 'string' },
-  },
-});
+const action = parseCli(process.argv.slice(2));
+if (action.kind === 'help') {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+if (action.kind === 'error') {
+  process.stderr.write(`portico: ${action.message}\n\n${USAGE}`);
+  process.exit(2);
+}
 
 let config;
 try {
-  const overrides: ConfigInput = {};
-  if (values.supergraph) overrides.supergraph = { path: values.supergraph };
-  if (values.port) overrides.server = { port: values.port as unknown as number };
-  config = await loadConfigFile({ file: values.config, overrides });
+  config = await loadConfigFile({ file: action.configFile, overrides: action.overrides });
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`${error.message}\n`);
@@ -33,6 +34,8 @@ try {
   const { url } = await server.start();
   logger.info({ url, sandbox: config.sandbox, introspection: config.introspection }, `Portico gateway ready at ${url}`);
 } catch (error) {
+  // A subgraph list that cannot be read or composed is the user's to fix: say what, plainly.
+  if (error instanceof CompositionError || error instanceof SubgraphListError) process.stderr.write(`portico: ${error.message}\n`);
   logger.fatal({ err: error }, 'gateway failed to start');
   process.exit(1);
 }

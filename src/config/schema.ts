@@ -27,12 +27,18 @@ export const configSchema = z
       .prefault({}),
     supergraph: z
       .object({
-        /** The composed supergraph SDL to serve. */
-        path: z.string().min(1).default('schema/supergraph.graphql'),
-        /** Reload the supergraph when the file changes. */
+        /** The composed supergraph SDL to serve; default `schema/supergraph.graphql` unless `subgraphs` is set. */
+        path: z.string().min(1).optional(),
+        /** A subgraph list (`schema/subgraphs.yaml`) to compose at start instead of reading `path`. */
+        subgraphs: z.string().min(1).optional(),
+        /** Reload when the file changes (with `subgraphs`: recompose when the list or an SDL file changes). */
         watch: bool.default(true),
       })
       .strict()
+      .refine((s) => !(s.path && s.subgraphs), {
+        message: 'set either supergraph.path (PORTICO_SUPERGRAPH, --supergraph) or supergraph.subgraphs (PORTICO_SUBGRAPHS, --subgraphs), not both',
+      })
+      .transform((s) => ({ ...s, path: s.path ?? 'schema/supergraph.graphql' }))
       .prefault({}),
     /** Per-subgraph settings by subgraph name: `url` overrides the routing URL in the supergraph. */
     subgraphs: z.record(z.string(), z.object({ url: z.url().optional() }).strict()).default({}),
@@ -99,6 +105,7 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_MAX_BODY_BYTES: 'server.maxBodyBytes',
   PORTICO_SUPERGRAPH: 'supergraph.path',
   PORTICO_SUPERGRAPH_WATCH: 'supergraph.watch',
+  PORTICO_SUBGRAPHS: 'supergraph.subgraphs',
   PORTICO_JWT_SECRET: 'auth.jwtSecret',
   PORTICO_JWKS_URL: 'auth.jwksUrl',
   PORTICO_JWT_ISSUER: 'auth.issuer',

@@ -2,6 +2,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import type { Logger } from 'pino';
 import type { PorticoConfig } from '../config/index.js';
 import { SignedSubgraphDataSource } from './subgraph-data-source.js';
+import { supergraphFromSubgraphs } from './supergraph-compose.js';
 import { supergraphFromFile, type SupergraphFileOptions } from './supergraph-file.js';
 
 export interface CreateGatewayOptions {
@@ -16,15 +17,12 @@ export function createGateway({ config, logger, onReload, validateSupergraph }: 
   // Read by @apollo/gateway's constructor: unless this is 'true' it reports usage to Apollo
   // and probes cloud metadata addresses. Portico never phones home unless the user opts in.
   process.env.APOLLO_TELEMETRY_DISABLED = config.apolloTelemetry ? 'false' : 'true';
+  const source = { watch: config.supergraph.watch, logger, onReload, validate: validateSupergraph };
   return new ApolloGateway({
     logger: logger.child({ module: 'gateway' }),
-    supergraphSdl: supergraphFromFile({
-      path: config.supergraph.path,
-      watch: config.supergraph.watch,
-      logger,
-      onReload,
-      validate: validateSupergraph,
-    }),
+    supergraphSdl: config.supergraph.subgraphs
+      ? supergraphFromSubgraphs({ listPath: config.supergraph.subgraphs, ...source })
+      : supergraphFromFile({ path: config.supergraph.path, ...source }),
     buildService: ({ name, url }) => {
       const target = config.subgraphs[name]?.url ?? url;
       if (!target) throw new Error(`subgraph ${name} has no routing URL; set subgraphs.${name}.url`);

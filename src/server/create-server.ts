@@ -7,11 +7,12 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { Logger } from 'pino';
 import { createAuthenticator } from '../auth/authenticate.js';
-import { createAuthorization } from '../auth/authorization-plugin.js';
+import { createAuthorization } from '../auth/authorization.js';
 import type { PorticoConfig } from '../config/index.js';
 import type { GatewayContext } from '../context.js';
 import { createGateway } from '../gateway/create-gateway.js';
 import { formatError } from './format-error.js';
+import { createPipelinePlugin } from './pipeline.js';
 import { createGraphQLHandler, HttpError, sendError } from './graphql-http.js';
 
 export interface PorticoServer {
@@ -45,7 +46,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger): Port
     logger: logger.child({ module: 'apollo' }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      authorization.plugin,
+      createPipelinePlugin([authorization.stage]),
       config.sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),

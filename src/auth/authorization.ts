@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, Kind } from 'graphql';
 import type { Logger } from 'pino';
 import type { PorticoConfig } from '../config/index.js';
-import type { GatewayContext } from '../context.js';
+import type { Stage } from '../server/pipeline.js';
 import { analyzeOperation, type DocumentAnalysis, type Occurrence } from './analyze.js';
 import { buildAuthSchema, type AuthSchema } from './auth-schema.js';
 import type { Caller } from './caller.js';
@@ -25,7 +24,7 @@ export interface Authorization {
   validateSupergraph(supergraphSdl: string): void;
   /** Called with each supergraph that goes live. */
   useSupergraph(supergraphSdl: string): void;
-  plugin: ApolloServerPlugin<GatewayContext>;
+  stage: Stage;
 }
 
 function setLimited<K, V>(map: Map<K, V>, key: K, value: V, limit: number): void {
@@ -104,52 +103,46 @@ export function createAuthorization(config: PorticoConfig['authorization'], logg
     useSupergraph(sdl) {
       built = build(sdl);
     },
-    plugin: {
-      async requestDidStart() {
-        let denied: Occurrence[] = [];
-        let usesPlaceholder = false;
-        return {
-          async didResolveOperation(rc) {
-            if (!built || built.schema.empty || !rc.document || !rc.operation) return;
-            const key = `${rc.queryHash}:${rc.operationName ?? ''}`;
-            const analysis = analysisFor(key, rc.document, rc.operation);
-            if (!analysis) return;
-            const caller = rc.contextValue.caller;
-            const deniedIds = await deniedFor(analysis, caller, () => ({
-              caller,
-              request: {
-                operationName: rc.operationName,
-                variables: rc.request.variables ?? {},
-                headers: rc.request.http?.headers ?? new Map(),
-              },
-            }));
-            if (deniedIds.size === 0) return;
-            denied = deniedOccurrences(analysis, deniedIds);
-            if (config.mode === 'reject') {
-              throw new GraphQLError('Unauthorized field or type', {
-                extensions: { code: UNAUTHORIZED, paths: denied.map((o) => responsePath(o.steps)), http: { status: 403 } },
-              });
-            }
-            const variantKey = [...deniedIds].sort((a, b) => a - b).join(',');
-            let variant = analysis.variants.get(variantKey);
-            if (!variant) {
-              const rewritten = removeSelections(analysis, deniedIds);
-              // The gateway caches query plans by this hash: the rewritten document must have its own.
-              variant = { ...rewritten, hash: createHash('sha256').update(rewritten.source).digest('hex') };
-              analysis.variants.set(variantKey, variant);
-            }
-            usesPlaceholder = variant.usesPlaceholder;
-            Object.assign(rc, { document: variant.document, operation: variant.operation, queryHash: variant.hash });
+    stage: {
+      name: 'authorization',
+      async operation(rc, scope) {
+        if (!built || built.schema.empty || !rc.operation) return;
+        const key = `${rc.queryHash}:${rc.operationName ?? ''}`;
+        const analysis = analysisFor(key, rc.document, rc.operation);
+        if (!analysis) return;
+        const caller = rc.contextValue.caller;
+        const deniedIds = await deniedFor(analysis, caller, () => ({
+          caller,
+          request: {
+            operationName: rc.operationName,
+            variables: rc.request.variables ?? {},
+            headers: rc.request.http?.headers ?? new Map(),
           },
-          async willSendResponse(rc) {
-            if (!denied.length || rc.response.body.kind !== 'single') return;
-            const result = rc.response.body.singleResult;
-            if (usesPlaceholder) stripPlaceholders(result.data);
-            result.data = nullRemovedFields(result.data, denied);
-            const errors = errorsFor(denied).map((e) => e.toJSON());
-            result.errors = [...errors, ...(result.errors ?? [])];
-          },
-        };
+        }));
+        if (deniedIds.size === 0) return;
+        const denied = deniedOccurrences(analysis, deniedIds);
+        if (config.mode === 'reject') {
+          throw new GraphQLError('Unauthorized field or type', {
+            extensions: { code: UNAUTHORIZED, paths: denied.map((o) => responsePath(o.steps)), http: { status: 403 } },
+          });
+        }
+        const variantKey = [...deniedIds].sort((a, b) => a - b).join(',');
+        let variant = analysis.variants.get(variantKey);
+        if (!variant) {
+          const rewritten = removeSelections(analysis, deniedIds);
+          // The gateway caches query plans by this hash: the rewritten document must have its own.
+          variant = { ...rewritten, hash: createHash('sha256').update(rewritten.source).digest('hex') };
+          analysis.variants.set(variantKey, variant);
+        }
+        Object.assign(rc, { document: variant.document, operation: variant.operation, queryHash: variant.hash });
+        const { usesPlaceholder } = variant;
+        scope.beforeResponse((response) => {
+          if (response.response.body.kind !== 'single') return;
+          const result = response.response.body.singleResult;
+          if (usesPlaceholder) stripPlaceholders(result.data);
+          result.data = nullRemovedFields(result.data, denied);
+          result.errors = [...errorsFor(denied).map((e) => e.toJSON()), ...(result.errors ?? [])];
+        });
       },
     },
   };

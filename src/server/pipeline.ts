@@ -1,0 +1,61 @@
+import type {
+  ApolloServerPlugin,
+  GraphQLRequestContextDidResolveOperation,
+  GraphQLRequestContextWillSendResponse,
+  GraphQLResponse,
+} from '@apollo/server';
+import type { GatewayContext } from '../context.js';
+
+export type OperationContext = GraphQLRequestContextDidResolveOperation<GatewayContext>;
+export type ResponseContext = GraphQLRequestContextWillSendResponse<GatewayContext>;
+
+/** What a stage can ask of the rest of one request. */
+export interface RequestScope {
+  /** Runs before the response leaves, also for refused requests; the last registered runs first. */
+  beforeResponse(hook: (rc: ResponseContext) => void | Promise<void>): void;
+  /** Answers without executing (a cache hit); the first answer that is not null wins. */
+  respondWith(responder: () => Promise<GraphQLResponse | null>): void;
+}
+
+/**
+ * One concern's part in a request: called in pipeline order once the operation is parsed and
+ * validated. It may rewrite the operation, register later hooks, or throw a GraphQLError to refuse
+ * the request (with `extensions.http` for the status and headers).
+ */
+export interface Stage {
+  name: string;
+  operation(rc: OperationContext, scope: RequestScope): void | Promise<void>;
+}
+
+/**
+ * Apollo Server runs the plugins' hooks concurrently; Portico's concerns depend on each other's
+ * outcome (cost is estimated on what authorization left, the cache key includes both), so they run
+ * as stages of one plugin, in the order given.
+ */
+export function createPipelinePlugin(stages: Stage[]): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      const after: Array<(rc: ResponseContext) => void | Promise<void>> = [];
+      const responders: Array<() => Promise<GraphQLResponse | null>> = [];
+      const scope: RequestScope = {
+        beforeResponse: (hook) => void after.push(hook),
+        respondWith: (responder) => void responders.push(responder),
+      };
+      return {
+        async didResolveOperation(rc) {
+          for (const stage of stages) await stage.operation(rc, scope);
+        },
+        async responseForOperation() {
+          for (const responder of responders) {
+            const response = await responder();
+            if (response) return response;
+          }
+          return null;
+        },
+        async willSendResponse(rc) {
+          for (let i = after.length - 1; i >= 0; i--) await after[i](rc);
+        },
+      };
+    },
+  };
+}
