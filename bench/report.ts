@@ -1,0 +1,89 @@
+import type { GatewayDefinition } from './gateways/index.js';
+import type { LoadResult } from './load-types.js';
+import type { Workload } from './workloads.js';
+
+/** What happened to one gateway on one workload over the whole run. */
+export interface Cell {
+  workload: Workload;
+  gateway: GatewayDefinition;
+  rounds: LoadResult[];
+  /** Why the gateway could not be measured: did not start, answered wrongly, or has no such mode yet. */
+  problems: string[];
+}
+
+export interface Row {
+  workload: string;
+  gateway: string;
+  label: string;
+  status: 'ok' | 'failed' | 'unavailable';
+  note?: string;
+  /** Medians over rounds. */
+  requestsPerSecond?: number;
+  latencyP50Ms?: number;
+  latencyP99Ms?: number;
+  ratioToBaseline?: number;
+  /** Totals over rounds. */
+  requests?: number;
+  non2xx?: number;
+  errors?: number;
+  bodyErrors?: number;
+  rounds: LoadResult[];
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const sum = (rounds: LoadResult[], key: keyof LoadResult) => rounds.reduce((total, r) => total + r[key], 0);
+
+function toRow(cell: Cell): Row {
+  const base = { workload: cell.workload.id, gateway: cell.gateway.id, label: cell.gateway.label, rounds: cell.rounds };
+  if (cell.gateway.unavailable) return { ...base, status: 'unavailable', note: cell.gateway.unavailable };
+  if (cell.problems.length || !cell.rounds.length) {
+    return { ...base, status: cell.gateway.optional && !cell.rounds.length ? 'unavailable' : 'failed', note: cell.problems.join('; ') || 'not measured' };
+  }
+  const non2xx = sum(cell.rounds, 'non2xx');
+  const errors = sum(cell.rounds, 'errors');
+  const bodyErrors = sum(cell.rounds, 'bodyErrors');
+  const failed = non2xx + errors + bodyErrors > 0;
+  return {
+    ...base,
+    status: failed ? 'failed' : 'ok',
+    ...(failed ? { note: `${non2xx} non-2xx, ${errors} connection errors/timeouts, ${bodyErrors} GraphQL errors in bodies` } : {}),
+    requestsPerSecond: median(cell.rounds.map((r) => r.requestsPerSecond)),
+    latencyP50Ms: median(cell.rounds.map((r) => r.latencyP50)),
+    latencyP99Ms: median(cell.rounds.map((r) => r.latencyP99)),
+    requests: sum(cell.rounds, 'requests'),
+    non2xx,
+    errors,
+    bodyErrors,
+  };
+}
+
+/** One row per cell, with throughput relative to the baseline gateway on the same workload. */
+export function summarize(cells: Cell[]): Row[] {
+  const rows = cells.map(toRow);
+  for (const row of rows) {
+    const baseline = rows.find((r) => r.workload === row.workload && cells.find((c) => c.gateway.id === r.gateway)?.gateway.baseline);
+    if (row.requestsPerSecond !== undefined && baseline?.requestsPerSecond) row.ratioToBaseline = row.requestsPerSecond / baseline.requestsPerSecond;
+  }
+  return rows;
+}
+
+const fixed = (value: number | undefined, digits: number) => (value === undefined ? '' : value.toFixed(digits));
+
+/** A Markdown table: paste-able into the README as it is. */
+export function formatTable(rows: Row[], workloads: readonly Workload[]): string {
+  const lines = ['| workload | gateway | req/s | p50 ms | p99 ms | × baseline |', '| --- | --- | ---: | ---: | ---: | ---: |'];
+  for (const row of rows) {
+    const workload = workloads.find((w) => w.id === row.workload)?.label ?? row.workload;
+    const figures =
+      row.status === 'ok'
+        ? [fixed(row.requestsPerSecond, 0), fixed(row.latencyP50Ms, 1), fixed(row.latencyP99Ms, 1), row.ratioToBaseline === undefined ? '' : `${row.ratioToBaseline.toFixed(2)}×`]
+        : [`${row.status === 'failed' ? 'FAILED' : ''} ${row.note ?? ''}`.trim().slice(0, 160), '', '', ''];
+    lines.push(`| ${workload} | ${row.label} | ${figures.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,136 @@
+// `npm run bench`: starts the bench subgraphs, the gateways and the load generator, each in its own
+// process, checks every gateway's answers, then measures them in interleaved rounds.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SignJWT } from 'jose';
+import { writeSupergraph } from './compose.js';
+import { gatewayEnv } from './gateways/env.js';
+import { GATEWAYS, type GatewayDefinition } from './gateways/index.js';
+import { startLoadGenerator, type LoadGenerator } from './load.js';
+import { parseOptions, USAGE, type BenchOptions } from './options.js';
+import { startChild, tasksetWorks, type Child } from './processes.js';
+import { formatTable, summarize, type Cell } from './report.js';
+import type { SubgraphName } from './schema.js';
+import { verifyWorkload } from './verify.js';
+import { WORKLOADS, type Workload } from './workloads.js';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const JWT_SECRET = 'portico-bench-jwt-secret-0123456789abcdef';
+const SUBGRAPH_SECRET = 'portico-bench-subgraph-secret-0123456789';
+
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+/** Gateways on the last core, subgraphs and load on the first: the gateway is what is measured. */
+function cpuPlan(options: BenchOptions): { gateway?: number; rest?: number; note: string } {
+  const count = cpus().length;
+  if (!options.pin) return { note: 'not pinned (--no-pin)' };
+  if (count < 2) return { note: `not pinned: ${count} core` };
+  if (!tasksetWorks()) return { note: 'not pinned: taskset missing or not permitted' };
+  return { gateway: count - 1, rest: 0, note: `gateway pinned to CPU ${count - 1}; subgraphs, load generator on CPU 0` };
+}
+
+function bearerToken(): Promise<string> {
+  return new SignJWT({ scope: 'todos:read todos:write', name: 'Bench User', email: 'bench@example.com' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('user-1')
+    .setExpirationTime('2h')
+    .sign(new TextEncoder().encode(JWT_SECRET));
+}
+
+function gitRevision(): string | undefined {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  if (head.status !== 0) return undefined;
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).stdout.trim();
+  return `${head.stdout.trim()}${dirty ? ' (src/ modified)' : ''}`;
+}
+
+async function startGateways(definitions: GatewayDefinition[], supergraph: string, cpu: number | undefined, profileDir: string | undefined) {
+  const started = new Map<string, Child<{ url: string }>>();
+  const failures = new Map<string, string>();
+  const env = gatewayEnv({ supergraph, jwtSecret: JWT_SECRET, subgraphSecret: SUBGRAPH_SECRET });
+  for (const gateway of definitions) {
+    if (!gateway.script) continue;
+    try {
+      const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${gateway.id}.cpuprofile`] : [];
+      started.set(gateway.id, await startChild({ script: `${BENCH_DIR}/${gateway.script}`, env, cpu, nodeArgs }));
+      log(`${gateway.id} ready at ${started.get(gateway.id)!.ready.url}`);
+    } catch (error) {
+      failures.set(gateway.id, `did not start: ${(error as Error).message.split('\n').slice(0, 4).join(' ')}`);
+      log(`${gateway.id} ${failures.get(gateway.id)}`);
+    }
+  }
+  return { started, failures };
+}
+
+async function measure(options: BenchOptions, load: LoadGenerator, cells: Cell[], urls: Map<string, string>, headers: Record<string, string>) {
+  const live = cells.filter((cell) => urls.has(cell.gateway.id) && !cell.problems.length);
+  const run = (cell: Cell, durationSeconds: number) =>
+    load.run({ url: urls.get(cell.gateway.id)!, workload: cell.workload.id, durationSeconds, connections: options.connections, headers });
+  if (options.warmupSeconds > 0) {
+    log(`warm-up: ${options.warmupSeconds}s per gateway and workload`);
+    for (const cell of live) await run(cell, options.warmupSeconds);
+  }
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const cell of live) {
+      const result = await run(cell, options.durationSeconds);
+      cell.rounds.push(result);
+      log(`round ${round}/${options.rounds} ${cell.workload.id} ${cell.gateway.id}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.latencyP99} ms`);
+    }
+  }
+}
+
+async function bench(options: BenchOptions): Promise<boolean> {
+  const cpu = cpuPlan(options);
+  log(`${cpus().length} cores; ${cpu.note}`);
+  const workloads: Workload[] = WORKLOADS.filter((w) => options.workloads.includes(w.id));
+  const gateways: GatewayDefinition[] = GATEWAYS.filter((g) => options.gateways.includes(g.id));
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    const subgraphs = await startChild<Record<SubgraphName, string>>({ script: `${BENCH_DIR}/subgraphs-main.ts`, cpu: cpu.rest });
+    stops.push(subgraphs.stop);
+    const supergraph = writeSupergraph(subgraphs.ready);
+    log(`subgraphs ready; supergraph at ${supergraph}`);
+    const load = await startLoadGenerator(cpu.rest);
+    stops.push(load.stop);
+    const { started, failures } = await startGateways(gateways, supergraph, cpu.gateway, options.profileDir);
+    for (const child of started.values()) stops.push(child.stop);
+    const urls = new Map([...started].map(([id, child]) => [id, child.ready.url]));
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${await bearerToken()}` };
+
+    // Workload-major order, gateways interleaved inside: A B C for list, A B C for single, …
+    const cells: Cell[] = workloads.flatMap((workload) => gateways.map((gateway) => ({ workload, gateway, rounds: [], problems: [] })));
+    for (const cell of cells) {
+      const failure = failures.get(cell.gateway.id);
+      if (failure) cell.problems.push(failure);
+      else if (urls.has(cell.gateway.id)) cell.problems.push(...(await verifyWorkload(urls.get(cell.gateway.id)!, cell.workload, headers)));
+      if (cell.problems.length) log(`${cell.gateway.id} on ${cell.workload.id}: ${cell.problems.join('; ')}`);
+    }
+    await measure(options, load, cells, urls, headers);
+
+    const rows = summarize(cells);
+    process.stdout.write(`\n${formatTable(rows, workloads)}\n\n`);
+    if (options.out) {
+      mkdirSync(dirname(options.out), { recursive: true });
+      const machine = { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, platform: process.platform, loadavg: loadavg(), pinning: cpu.note };
+      const { profileDir: _profile, ...settings } = { ...options, out: relative(process.cwd(), options.out) };
+      writeFileSync(options.out, `${JSON.stringify({ generatedAt: new Date().toISOString(), revision: gitRevision(), machine, options: settings, workloads: workloads.map(({ id, label }) => ({ id, label })), results: rows }, null, 2)}\n`);
+      log(`results written to ${options.out}`);
+    }
+    const failed = rows.filter((row) => row.status === 'failed');
+    for (const row of failed) log(`FAILED ${row.gateway} on ${row.workload}: ${row.note}`);
+    return failed.length === 0;
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+  }
+}
+
+const parsed = parseOptions(process.argv.slice(2), process.env, `${BENCH_DIR}/results/latest.json`);
+if (parsed === 'help') {
+  process.stdout.write(`${USAGE}\n`);
+} else {
+  const ok = await bench(parsed);
+  process.exit(ok ? 0 : 1);
+}
