@@ -5,4 +5,6 @@ export interface GatewayContext {
   caller: Caller;
   /** From the caller's `x-request-id`, or made here; passed on to the subgraphs. */
   requestId: string;
+  /** The client's address (from X-Forwarded-For only when server.trustProxy is on). */
+  clientAddress: string;
 }

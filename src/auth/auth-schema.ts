@@ -5,7 +5,6 @@ import {
   isObjectType,
   isInterfaceType,
   parse,
-  type ConstDirectiveNode,
   type GraphQLField,
   type GraphQLNamedType,
   type GraphQLSchema,
@@ -18,8 +17,7 @@ import {
   type AuthDirectiveNames,
   type Requirement,
 } from './requirements.js';
-
-const SPEC = /^https:\/\/specs\.apollo\.dev\/(authenticated|requiresScopes|policy)\/v[\d.]+$/;
+import { linkedDirectiveName } from '../gateway/spec-links.js';
 
 /** The supergraph's authorization rules: what each type and field requires. */
 export interface AuthSchema {
@@ -38,27 +36,14 @@ export interface AuthSchema {
   empty: boolean;
 }
 
-/** Directive names as the supergraph's `@link`s declare them (renamed with `as`, or the spec's own). */
-function directiveNames(schemaDirectives: readonly ConstDirectiveNode[]): AuthDirectiveNames {
-  const names: AuthDirectiveNames = { authenticated: 'authenticated', requiresScopes: 'requiresScopes', policy: 'policy' };
-  for (const link of schemaDirectives.filter((d) => d.name.value === 'link')) {
-    const arg = (name: string) => link.arguments?.find((a) => a.name.value === name)?.value;
-    const url = arg('url');
-    const spec = url?.kind === 'StringValue' ? SPEC.exec(url.value)?.[1] : undefined;
-    if (!spec) continue;
-    const as = arg('as');
-    if (as?.kind === 'StringValue') names[spec as keyof AuthDirectiveNames] = as.value;
-  }
-  return names;
-}
-
 export function buildAuthSchema(supergraphSdl: string): AuthSchema {
   const document = parse(supergraphSdl);
   const schema = buildASTSchema(document, { assumeValidSDL: true });
-  const schemaDirectives = document.definitions.flatMap((d) =>
-    d.kind === 'SchemaDefinition' || d.kind === 'SchemaExtension' ? (d.directives ?? []) : [],
-  );
-  const names = directiveNames(schemaDirectives);
+  const names: AuthDirectiveNames = {
+    authenticated: linkedDirectiveName(document, 'authenticated', 'authenticated'),
+    requiresScopes: linkedDirectiveName(document, 'requiresScopes', 'requiresScopes'),
+    policy: linkedDirectiveName(document, 'policy', 'policy'),
+  };
 
   const typeRequirements = new Map<string, Requirement>();
   const fieldRequirements = new Map<string, Requirement>();

@@ -138,6 +138,10 @@ export function loadConfig(options: LoadConfigOptions = {}): PorticoConfig {
   if (parsed.auth.jwtSecret && parsed.auth.jwksUrl) {
     throw new ConfigError('auth', 'set either auth.jwtSecret or auth.jwksUrl, not both');
   }
+  const plans = parsed.cost.budgets.plans;
+  for (const [client, plan] of Object.entries(parsed.cost.budgets.clients)) {
+    if (!plans[plan]) throw new ConfigError(`cost.budgets.clients.${client}`, `names plan "${plan}", not defined in cost.budgets.plans`);
+  }
   const usesDevJwt = !parsed.auth.jwtSecret && !parsed.auth.jwksUrl;
   const config: PorticoConfig = {
     ...parsed,

@@ -22,6 +22,8 @@ export const configSchema = z
         port: port.default(4000),
         /** Largest accepted request body, in bytes. */
         maxBodyBytes: z.coerce.number().int().positive().default(1024 * 1024),
+        /** Take the client address from `X-Forwarded-For` (only behind a proxy you trust). */
+        trustProxy: bool.default(false),
       })
       .strict()
       .prefault({}),
@@ -71,6 +73,49 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Shape limits on documents, each refused with its own code (graphql-armor rules). */
+    limits: z
+      .object({
+        maxDepth: z.coerce.number().int().positive().default(15),
+        maxAliases: z.coerce.number().int().min(0).default(30),
+        maxDirectives: z.coerce.number().int().min(0).default(50),
+        /** Checked while parsing, so a huge document is never parsed whole. */
+        maxTokens: z.coerce.number().int().positive().default(5000),
+      })
+      .strict()
+      .prefault({}),
+    cost: z
+      .object({
+        /** Estimate each operation's cost from `@cost`/`@listSize` and enforce the ceiling and budgets. */
+        enabled: bool.default(true),
+        /** Ceiling for one request's estimated cost. */
+        maxCost: z.coerce.number().int().positive().default(1000),
+        /** Size assumed for a list without `@listSize` or a slicing argument. */
+        defaultListSize: z.coerce.number().int().min(0).default(10),
+        budgets: z
+          .object({
+            enabled: bool.default(true),
+            /** The default plan: points a client may spend at once, and points restored per second. */
+            capacity: z.coerce.number().positive().default(1000),
+            restoreRate: z.coerce.number().positive().default(50),
+            /** Named plans (e.g. free, pro), like API gateway usage plans. */
+            plans: z.record(z.string(), z.object({ capacity: z.number().positive(), restoreRate: z.number().positive() }).strict()).default({}),
+            /** Plan by client: `sub:<token subject>` or `key:<API key>`. */
+            clients: z.record(z.string(), z.string()).default({}),
+            /** A token claim that names the caller's plan. */
+            planClaim: z.string().min(1).optional(),
+            /** Header carrying an API key, for clients without a token. */
+            apiKeyHeader: z.string().min(1).default('x-api-key'),
+            /** When the shared store (Redis) fails: `open` keeps serving on a local limiter, `closed` refuses with 503. */
+            onStoreError: z.enum(['open', 'closed']).default('open'),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    /** Redis for state shared by every replica (budgets, cache); in memory when absent. */
+    redisUrl: z.url().optional(),
     /** HMAC secret that signs the identity header sent to subgraphs; the subgraphs share it. */
     subgraphSecret: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Schema introspection; default on outside production. */
@@ -113,6 +158,19 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_JWT_CLOCK_TOLERANCE: 'auth.clockToleranceSeconds',
   PORTICO_SCOPES_CLAIM: 'auth.scopesClaim',
   PORTICO_AUTHORIZATION_MODE: 'authorization.mode',
+  PORTICO_TRUST_PROXY: 'server.trustProxy',
+  PORTICO_MAX_DEPTH: 'limits.maxDepth',
+  PORTICO_MAX_ALIASES: 'limits.maxAliases',
+  PORTICO_MAX_DIRECTIVES: 'limits.maxDirectives',
+  PORTICO_MAX_TOKENS: 'limits.maxTokens',
+  PORTICO_COST: 'cost.enabled',
+  PORTICO_MAX_COST: 'cost.maxCost',
+  PORTICO_DEFAULT_LIST_SIZE: 'cost.defaultListSize',
+  PORTICO_BUDGETS: 'cost.budgets.enabled',
+  PORTICO_BUDGET_CAPACITY: 'cost.budgets.capacity',
+  PORTICO_BUDGET_RESTORE_RATE: 'cost.budgets.restoreRate',
+  PORTICO_BUDGET_ON_STORE_ERROR: 'cost.budgets.onStoreError',
+  REDIS_URL: 'redisUrl',
   PORTICO_SUBGRAPH_SECRET: 'subgraphSecret',
   PORTICO_INTROSPECTION: 'introspection',
   PORTICO_SANDBOX: 'sandbox',

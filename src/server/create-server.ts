@@ -10,7 +10,13 @@ import { createAuthenticator } from '../auth/authenticate.js';
 import { createAuthorization } from '../auth/authorization.js';
 import type { PorticoConfig } from '../config/index.js';
 import type { GatewayContext } from '../context.js';
+import { createMemoryBudgets } from '../cost/budgets-memory.js';
+import { withFailover } from '../cost/budgets-failover.js';
+import { createRedisBudgets } from '../cost/budgets-redis.js';
+import { createCostControl } from '../cost/cost-stage.js';
+import { createLimitsStage } from '../cost/limits.js';
 import { createGateway } from '../gateway/create-gateway.js';
+import { createRedisClient } from '../stores/redis.js';
 import { formatError } from './format-error.js';
 import { createPipelinePlugin } from './pipeline.js';
 import { createGraphQLHandler, HttpError, sendError } from './graphql-http.js';
@@ -29,24 +35,46 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = req.headers['x-forwarded-for'];
+  if (trustProxy && typeof forwarded === 'string') return forwarded.split(',')[0].trim();
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
 /** The one place where Portico's concerns are put together, in the order a request meets them. */
-export function createPorticoServer(config: PorticoConfig, logger: Logger): PorticoServer {
+export interface ServerOptions {
+  /** Clock for the in-memory budgets (tests control time with it). */
+  now?: () => number;
+}
+
+export function createPorticoServer(config: PorticoConfig, logger: Logger, options: ServerOptions = {}): PorticoServer {
   const httpServer = createServer();
   const authenticator = createAuthenticator(config.auth);
+  const redis = config.redisUrl ? createRedisClient(config.redisUrl, logger.child({ module: 'redis' })) : undefined;
+  const budgets = redis
+    ? withFailover(createRedisBudgets(redis), config.cost.budgets.onStoreError, logger.child({ module: 'budgets' }))
+    : createMemoryBudgets({ now: options.now });
   const authorization = createAuthorization(config.authorization, logger.child({ module: 'authorization' }));
+  const cost = config.cost.enabled ? createCostControl(config.cost, budgets) : undefined;
   const gateway = createGateway({ config, logger, validateSupergraph: authorization.validateSupergraph });
-  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => authorization.useSupergraph(coreSupergraphSdl));
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    authorization.useSupergraph(coreSupergraphSdl);
+    cost?.useSupergraph(coreSupergraphSdl);
+  });
+  // The order a request meets Portico's concerns: shape limits, authorization, cost.
+  const stages = [createLimitsStage(config.limits), authorization.stage, ...(cost ? [cost.stage] : [])];
   let ready = false;
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
+    parseOptions: { maxTokens: config.limits.maxTokens },
     formatError: formatError(config, logger),
     logger: logger.child({ module: 'apollo' }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      createPipelinePlugin([authorization.stage]),
+      createPipelinePlugin(stages),
       config.sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),
@@ -59,6 +87,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger): Port
     context: async (req) => ({
       caller: await authenticator.authenticate(req.headers.authorization),
       requestId: (req as IncomingMessage & { id: string }).id,
+      clientAddress: clientAddress(req, config.server.trustProxy),
     }),
   });
 
@@ -97,6 +126,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger): Port
     async stop() {
       ready = false;
       await apollo.stop();
+      if (redis?.isOpen) await redis.close();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };

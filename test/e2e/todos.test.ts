@@ -37,7 +37,8 @@ describe('a signed-in user through the gateway', () => {
   it('is provisioned on first use: me returns the name and email from the token', async () => {
     const { status, body } = await graphql(stack.url, '{ me { id name email } }', { token: alice });
     expect(status).toBe(200);
-    expect(body).toEqual({ data: { me: { id: 'alice', name: 'Alice Liddell', email: 'alice@example.com' } } });
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({ me: { id: 'alice', name: 'Alice Liddell', email: 'alice@example.com' } });
   });
 
   it('adds a to-do whose owner name is resolved by the users subgraph', async () => {
@@ -99,7 +100,7 @@ describe('bad input gets a stable code and writes nothing', () => {
   it('refuses a bad cursor, a page too large and an unknown id', async () => {
     const cursor = await graphql(stack.url, LIST, { token: alice, variables: { after: 'not-a-cursor' } });
     expect(cursor.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    const large = await graphql(stack.url, LIST, { token: alice, variables: { first: 1000 } });
+    const large = await graphql(stack.url, LIST, { token: alice, variables: { first: 101 } });
     expect(large.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const unknown = await graphql(stack.url, UPDATE, {
       token: alice,
@@ -173,7 +174,7 @@ describe('the HTTP endpoint', () => {
     const query = encodeURIComponent('{ me { id } }');
     const get = await fetch(`${stack.url}?query=${query}`, { headers: { authorization: `Bearer ${alice}`, 'apollo-require-preflight': 'true' } });
     expect(get.status).toBe(200);
-    expect(await get.json()).toEqual({ data: { me: { id: 'alice' } } });
+    expect(((await get.json()) as { data: unknown }).data).toEqual({ me: { id: 'alice' } });
     const mutation = encodeURIComponent('mutation { deleteTodo(id: "x") }');
     const refused = await fetch(`${stack.url}?query=${mutation}`, { headers: { 'apollo-require-preflight': 'true' } });
     expect(refused.status).toBe(405);

@@ -2,7 +2,7 @@ import { SignJWT } from 'jose';
 import { pino } from 'pino';
 import demo from '../../portico.config.js';
 import { loadConfig, type ConfigInput } from '../../src/config/index.js';
-import { createPorticoServer, type PorticoServer } from '../../src/server/create-server.js';
+import { createPorticoServer, type PorticoServer, type ServerOptions } from '../../src/server/create-server.js';
 import { startTodosSubgraph } from '../../subgraphs/todos/index.js';
 import { startUsersSubgraph } from '../../subgraphs/users/index.js';
 import type { RunningSubgraph, StorageOptions } from '../../subgraphs/runtime/index.js';
@@ -75,8 +75,8 @@ export function gatewayConfig(urls: Record<string, string>, overrides: ConfigInp
   });
 }
 
-export async function startGateway(urls: Record<string, string>, overrides: ConfigInput = {}) {
-  const server: PorticoServer = createPorticoServer(gatewayConfig(urls, overrides), silentLogger);
+export async function startGateway(urls: Record<string, string>, overrides: ConfigInput = {}, options: ServerOptions = {}) {
+  const server: PorticoServer = createPorticoServer(gatewayConfig(urls, overrides), silentLogger, options);
   const { url, port } = await server.start();
   return { server, url, port };
 }
@@ -93,13 +93,13 @@ export interface Stack {
 }
 
 /** The real users and todos subgraphs and the gateway, each on a free port, on the test storage. */
-export async function startStack(overrides: ConfigInput = {}): Promise<Stack> {
+export async function startStack(overrides: ConfigInput = {}, options: ServerOptions = {}): Promise<Stack> {
   const usersStorage = testStorage('users');
   const todosStorage = testStorage('todos');
   const common = { port: 0, secret: SUBGRAPH_SECRET, logger: silentLogger };
   const users = await startUsersSubgraph({ ...common, storage: usersStorage.options });
   let todos = await startTodosSubgraph({ ...common, storage: todosStorage.options });
-  const gateway = await startGateway({ users: users.url, todos: todos.url }, overrides);
+  const gateway = await startGateway({ users: users.url, todos: todos.url }, overrides, options);
   return {
     url: gateway.url,
     users,

@@ -1,0 +1,97 @@
+import { HeaderMap } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import type { PorticoConfig } from '../config/index.js';
+import type { Stage } from '../server/pipeline.js';
+import { analyzeCost, type CostAnalysis } from './analyze.js';
+import { BudgetStoreUnavailable } from './budgets-failover.js';
+import { retryAfterSeconds, type BudgetStore } from './budgets.js';
+import { actualCost, estimateCost } from './calculate.js';
+import { identifyClient } from './client.js';
+import { buildCostSchema, type CostSchema } from './cost-schema.js';
+
+const CACHE_SIZE = 1000;
+
+export interface CostControl {
+  useSupergraph(supergraphSdl: string): void;
+  stage: Stage;
+}
+
+function httpError(message: string, code: string, status: number, extensions: Record<string, unknown> = {}, headers?: HeaderMap) {
+  const http = headers ? { status, headers } : { status };
+  return new GraphQLError(message, { extensions: { code, ...extensions, http } as Record<string, unknown> });
+}
+
+/**
+ * Estimates an operation's cost before anything runs (cached per document, variables applied per
+ * request), refuses it above the ceiling, takes it from the client's budget, gives back the
+ * difference to the actual cost after execution, and reports both in `extensions.cost`.
+ */
+export function createCostControl(cost: PorticoConfig['cost'], budgets: BudgetStore | undefined): CostControl {
+  let current: { schema: CostSchema; analyses: Map<string, CostAnalysis> } | undefined;
+
+  return {
+    useSupergraph(sdl) {
+      current = { schema: buildCostSchema(sdl), analyses: new Map() };
+    },
+    stage: {
+      name: 'cost',
+      async operation(rc, scope) {
+        if (!current || !rc.operation) return;
+        // Authorization ran first: the hash is that of what this caller may see.
+        const key = `${rc.queryHash}:${rc.operationName ?? ''}`;
+        let analysis = current.analyses.get(key);
+        if (!analysis) {
+          analysis = analyzeCost(current.schema, rc.document, rc.operation);
+          if (current.analyses.size >= CACHE_SIZE) current.analyses.delete(current.analyses.keys().next().value as string);
+          current.analyses.set(key, analysis);
+        }
+        const estimated = estimateCost(analysis, rc.request.variables ?? {}, cost.defaultListSize);
+        const report: { requestedQueryCost: number; actualQueryCost?: number; throttleStatus?: Record<string, number> } = {
+          requestedQueryCost: estimated,
+        };
+        scope.beforeResponse((response) => {
+          if (response.response.body.kind !== 'single') return;
+          const result = response.response.body.singleResult;
+          result.extensions = { ...result.extensions, cost: report };
+        });
+        if (estimated > cost.maxCost) {
+          throw httpError(`Estimated cost ${estimated} exceeds the maximum of ${cost.maxCost}`, 'COST_ESTIMATED_TOO_EXPENSIVE', 400, {
+            cost: { estimated, maximum: cost.maxCost },
+          });
+        }
+        if (!budgets || !cost.budgets.enabled) return;
+
+        const apiKey = rc.request.http?.headers.get(cost.budgets.apiKeyHeader);
+        const client = identifyClient(rc.contextValue, apiKey, cost.budgets);
+        const { plan } = client;
+        if (estimated > plan.capacity) {
+          throw httpError(`Estimated cost ${estimated} exceeds your budget's capacity of ${plan.capacity}`, 'COST_ESTIMATED_TOO_EXPENSIVE', 400, {
+            cost: { estimated, maximum: plan.capacity },
+          });
+        }
+        let taken;
+        try {
+          taken = await budgets.take(client.key, estimated, plan);
+        } catch (error) {
+          if (error instanceof BudgetStoreUnavailable) throw httpError('Cost budgets are unavailable; try again shortly', 'SERVICE_UNAVAILABLE', 503);
+          throw error;
+        }
+        const status = (available: number) => ({ maximumAvailable: plan.capacity, currentlyAvailable: Math.floor(available), restoreRate: plan.restoreRate });
+        report.throttleStatus = status(taken.available);
+        if (!taken.allowed) {
+          const wait = retryAfterSeconds(estimated, taken.available, plan);
+          throw httpError(`Throttled: this request costs ${estimated}, ${Math.floor(taken.available)} available`, 'THROTTLED', 429, { retryAfterSeconds: wait }, new HeaderMap([['retry-after', String(wait)]]));
+        }
+        scope.beforeResponse(async (response) => {
+          const body = response.response.body;
+          const actual = body.kind === 'single' ? actualCost(analysis, body.singleResult.data) : estimated;
+          report.actualQueryCost = actual;
+          if (actual < estimated) {
+            const available = await budgets.refund(client.key, estimated - actual, plan).catch(() => undefined);
+            if (available !== undefined) report.throttleStatus = status(available);
+          }
+        });
+      },
+    },
+  };
+}
