@@ -37,7 +37,7 @@ export function token(sub: string, options: TokenOptions = {}): Promise<string> 
 export interface GraphQLResult<T = any> {
   status: number;
   headers: Headers;
-  body: { data?: T; errors?: Array<{ message: string; path?: (string | number)[]; extensions?: Record<string, any> }> };
+  body: { data?: T; errors?: Array<{ message: string; path?: (string | number)[]; extensions?: Record<string, any> }>; extensions?: Record<string, any> };
 }
 
 /** POSTs a GraphQL request as a client would. */
