@@ -3,6 +3,7 @@ import { GraphQLError, Kind } from 'graphql';
 import type { Logger } from 'pino';
 import type { PorticoConfig } from '../config/index.js';
 import type { Stage } from '../server/pipeline.js';
+import { refusal } from '../server/refusal.js';
 import { analyzeOperation, type DocumentAnalysis, type Occurrence } from './analyze.js';
 import { buildAuthSchema, type AuthSchema } from './auth-schema.js';
 import type { Caller } from './caller.js';
@@ -122,9 +123,7 @@ export function createAuthorization(config: PorticoConfig['authorization'], logg
         if (deniedIds.size === 0) return;
         const denied = deniedOccurrences(analysis, deniedIds);
         if (config.mode === 'reject') {
-          throw new GraphQLError('Unauthorized field or type', {
-            extensions: { code: UNAUTHORIZED, paths: denied.map((o) => responsePath(o.steps)), http: { status: 403 } },
-          });
+          throw refusal('Unauthorized field or type', UNAUTHORIZED, 403, { paths: denied.map((o) => responsePath(o.steps)) });
         }
         const variantKey = [...deniedIds].sort((a, b) => a - b).join(',');
         let variant = analysis.variants.get(variantKey);

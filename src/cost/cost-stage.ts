@@ -1,7 +1,6 @@
-import { HeaderMap } from '@apollo/server';
-import { GraphQLError } from 'graphql';
 import type { PorticoConfig } from '../config/index.js';
 import type { Stage } from '../server/pipeline.js';
+import { refusal } from '../server/refusal.js';
 import { analyzeCost, type CostAnalysis } from './analyze.js';
 import { BudgetStoreUnavailable } from './budgets-failover.js';
 import { retryAfterSeconds, type BudgetStore } from './budgets.js';
@@ -14,11 +13,6 @@ const CACHE_SIZE = 1000;
 export interface CostControl {
   useSupergraph(supergraphSdl: string): void;
   stage: Stage;
-}
-
-function httpError(message: string, code: string, status: number, extensions: Record<string, unknown> = {}, headers?: HeaderMap) {
-  const http = headers ? { status, headers } : { status };
-  return new GraphQLError(message, { extensions: { code, ...extensions, http } as Record<string, unknown> });
 }
 
 /**
@@ -55,7 +49,7 @@ export function createCostControl(cost: PorticoConfig['cost'], budgets: BudgetSt
           result.extensions = { ...result.extensions, cost: report };
         });
         if (estimated > cost.maxCost) {
-          throw httpError(`Estimated cost ${estimated} exceeds the maximum of ${cost.maxCost}`, 'COST_ESTIMATED_TOO_EXPENSIVE', 400, {
+          throw refusal(`Estimated cost ${estimated} exceeds the maximum of ${cost.maxCost}`, 'COST_ESTIMATED_TOO_EXPENSIVE', 400, {
             cost: { estimated, maximum: cost.maxCost },
           });
         }
@@ -65,7 +59,7 @@ export function createCostControl(cost: PorticoConfig['cost'], budgets: BudgetSt
         const client = identifyClient(rc.contextValue, apiKey, cost.budgets);
         const { plan } = client;
         if (estimated > plan.capacity) {
-          throw httpError(`Estimated cost ${estimated} exceeds your budget's capacity of ${plan.capacity}`, 'COST_ESTIMATED_TOO_EXPENSIVE', 400, {
+          throw refusal(`Estimated cost ${estimated} exceeds your budget's capacity of ${plan.capacity}`, 'COST_ESTIMATED_TOO_EXPENSIVE', 400, {
             cost: { estimated, maximum: plan.capacity },
           });
         }
@@ -73,14 +67,14 @@ export function createCostControl(cost: PorticoConfig['cost'], budgets: BudgetSt
         try {
           taken = await budgets.take(client.key, estimated, plan);
         } catch (error) {
-          if (error instanceof BudgetStoreUnavailable) throw httpError('Cost budgets are unavailable; try again shortly', 'SERVICE_UNAVAILABLE', 503);
+          if (error instanceof BudgetStoreUnavailable) throw refusal('Cost budgets are unavailable; try again shortly', 'SERVICE_UNAVAILABLE', 503);
           throw error;
         }
         const status = (available: number) => ({ maximumAvailable: plan.capacity, currentlyAvailable: Math.floor(available), restoreRate: plan.restoreRate });
         report.throttleStatus = status(taken.available);
         if (!taken.allowed) {
           const wait = retryAfterSeconds(estimated, taken.available, plan);
-          throw httpError(`Throttled: this request costs ${estimated}, ${Math.floor(taken.available)} available`, 'THROTTLED', 429, { retryAfterSeconds: wait }, new HeaderMap([['retry-after', String(wait)]]));
+          throw refusal(`Throttled: this request costs ${estimated}, ${Math.floor(taken.available)} available`, 'THROTTLED', 429, { retryAfterSeconds: wait }, { 'retry-after': String(wait) });
         }
         scope.beforeResponse(async (response) => {
           const body = response.response.body;

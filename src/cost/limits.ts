@@ -4,6 +4,7 @@ import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { GraphQLError, validate, type ValidationRule } from 'graphql';
 import type { PorticoConfig } from '../config/index.js';
 import type { Stage } from '../server/pipeline.js';
+import { refusal } from '../server/refusal.js';
 
 const CACHE_SIZE = 1000;
 
@@ -32,7 +33,7 @@ export function createLimitsStage(limits: PorticoConfig['limits']): Stage {
           let rejected: GraphQLError | undefined;
           validate(rc.schema, rc.document, [make((e) => (rejected ??= e))]);
           if (rejected) {
-            outcome = new GraphQLError(rejected.message.replace(/^Syntax Error: /, ''), { extensions: { code, http: { status: 400 } } });
+            outcome = refusal(rejected.message.replace(/^Syntax Error: /, ''), code, 400);
             break;
           }
         }

@@ -15,6 +15,8 @@ import { withFailover } from '../cost/budgets-failover.js';
 import { createRedisBudgets } from '../cost/budgets-redis.js';
 import { createCostControl } from '../cost/cost-stage.js';
 import { createLimitsStage } from '../cost/limits.js';
+import { createMemoryCounters, createRedisCounters, withLocalFallback } from '../cost/rate-counters.js';
+import { createRateLimits } from '../cost/rate-limits.js';
 import { createGateway } from '../gateway/create-gateway.js';
 import { createRedisClient } from '../stores/redis.js';
 import { formatError } from './format-error.js';
@@ -56,13 +58,18 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     : createMemoryBudgets({ now: options.now });
   const authorization = createAuthorization(config.authorization, logger.child({ module: 'authorization' }));
   const cost = config.cost.enabled ? createCostControl(config.cost, budgets) : undefined;
+  const rateLimits = createRateLimits(
+    config.cost.budgets,
+    redis ? withLocalFallback(createRedisCounters(redis)) : createMemoryCounters({ now: options.now }),
+  );
   const gateway = createGateway({ config, logger, validateSupergraph: authorization.validateSupergraph });
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     authorization.useSupergraph(coreSupergraphSdl);
     cost?.useSupergraph(coreSupergraphSdl);
+    rateLimits.useSupergraph(coreSupergraphSdl);
   });
-  // The order a request meets Portico's concerns: shape limits, authorization, cost.
-  const stages = [createLimitsStage(config.limits), authorization.stage, ...(cost ? [cost.stage] : [])];
+  // The order a request meets Portico's concerns: shape limits, authorization, rate limits, cost.
+  const stages = [createLimitsStage(config.limits), authorization.stage, rateLimits.stage, ...(cost ? [cost.stage] : [])];
   let ready = false;
 
   const apollo = new ApolloServer<GatewayContext>({

@@ -1,0 +1,108 @@
+import {
+  buildASTSchema,
+  isInterfaceType,
+  isObjectType,
+  parse,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+} from 'graphql';
+import type { PorticoConfig } from '../config/index.js';
+import { linkedDirectiveName } from '../gateway/spec-links.js';
+import type { Stage } from '../server/pipeline.js';
+import { refusal } from '../server/refusal.js';
+import { identifyClient } from './client.js';
+import type { RateCounter } from './rate-counters.js';
+
+/** `@rateLimit(window:, max:)` on a field: at most `max` calls per client in each window. */
+export interface RateLimit {
+  coordinate: string;
+  windowMs: number;
+  max: number;
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export function parseWindow(text: string): number {
+  const match = /^(\d+)\s*(ms|s|m|h|d)$/.exec(text.trim());
+  if (!match) throw new Error(`@rateLimit window "${text}" must look like 30s, 1m, 1h`);
+  return Number(match[1]) * UNITS[match[2]];
+}
+
+/** The `@rateLimit` directives of a supergraph (carried by `@composeDirective`), by field coordinate. */
+export function readRateLimits(supergraphSdl: string): Map<string, RateLimit> {
+  const document = parse(supergraphSdl);
+  const name = linkedDirectiveName(document, 'rate-limit', 'rateLimit');
+  const schema = buildASTSchema(document, { assumeValidSDL: true });
+  const limits = new Map<string, RateLimit>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) && !isInterfaceType(type)) continue;
+    for (const field of Object.values(type.getFields())) {
+      const directive = field.astNode?.directives?.find((d) => d.name.value === name);
+      if (!directive) continue;
+      const arg = (n: string) => directive.arguments?.find((a) => a.name.value === n)?.value;
+      const window = arg('window');
+      const max = arg('max');
+      if (window?.kind !== 'StringValue' || max?.kind !== 'IntValue') continue;
+      const coordinate = `${type.name}.${field.name}`;
+      limits.set(coordinate, { coordinate, windowMs: parseWindow(window.value), max: Number(max.value) });
+    }
+  }
+  return limits;
+}
+
+/** How many times each rate-limited field is selected in a document (aliases count each). */
+function selectedLimits(supergraphSdl: string, limits: Map<string, RateLimit>) {
+  const schema = buildASTSchema(parse(supergraphSdl), { assumeValidSDL: true });
+  return (document: DocumentNode): Array<{ limit: RateLimit; count: number }> => {
+    const counts = new Map<string, number>();
+    const typeInfo = new TypeInfo(schema);
+    visit(
+      document,
+      visitWithTypeInfo(typeInfo, {
+        Field(node) {
+          const coordinate = `${typeInfo.getParentType()?.name}.${node.name.value}`;
+          if (limits.has(coordinate)) counts.set(coordinate, (counts.get(coordinate) ?? 0) + 1);
+        },
+      }),
+    );
+    return [...counts].map(([coordinate, count]) => ({ limit: limits.get(coordinate)!, count }));
+  };
+}
+
+/**
+ * Enforces `@rateLimit`: per client and field, a fixed-window counter in the shared store. Declared
+ * in the subgraph SDL and carried into the supergraph with `@composeDirective`.
+ */
+export function createRateLimits(budgets: PorticoConfig['cost']['budgets'], counters: RateCounter) {
+  let current: { limits: Map<string, RateLimit>; select: ReturnType<typeof selectedLimits>; byDocument: Map<string, Array<{ limit: RateLimit; count: number }>> } | undefined;
+  const stage: Stage = {
+    name: 'rate-limits',
+    async operation(rc) {
+      if (!current || current.limits.size === 0) return;
+      let selected = current.byDocument.get(rc.queryHash);
+      if (!selected) {
+        selected = current.select(rc.document);
+        if (current.byDocument.size >= 1000) current.byDocument.delete(current.byDocument.keys().next().value as string);
+        current.byDocument.set(rc.queryHash, selected);
+      }
+      if (selected.length === 0) return;
+      const client = identifyClient(rc.contextValue, rc.request.http?.headers.get(budgets.apiKeyHeader), budgets);
+      for (const { limit, count } of selected) {
+        const { total, resetMs } = await counters.hit(`${limit.coordinate}:${client.key}`, count, limit.windowMs);
+        if (total > limit.max) {
+          const wait = Math.max(1, Math.ceil(resetMs / 1000));
+          throw refusal(`Rate limit of ${limit.max} calls to ${limit.coordinate} per ${limit.windowMs / 1000}s reached`, 'THROTTLED', 429, { retryAfterSeconds: wait }, { 'retry-after': String(wait) });
+        }
+      }
+    },
+  };
+  return {
+    stage,
+    useSupergraph(sdl: string) {
+      const limits = readRateLimits(sdl);
+      current = { limits, select: selectedLimits(sdl, limits), byDocument: new Map() };
+    },
+  };
+}
