@@ -114,8 +114,25 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    cache: z
+      .object({
+        /** Cache query responses by their subgraphs' cache hints. */
+        enabled: bool.default(true),
+        /** Entries kept in memory (without Redis); least recently used go first. */
+        maxEntries: z.coerce.number().int().positive().default(10_000),
+        /** Also cache responses that carry errors. */
+        cacheErrors: bool.default(false),
+        /** Who may skip the cache with `Cache-Control: no-cache`: everyone, authenticated callers, or nobody. */
+        bypass: z.enum(['everyone', 'authenticated', 'nobody']).default('authenticated'),
+        /** Scope a token needs to call the purge endpoint (`POST /admin/cache/purge`). */
+        purgeScope: z.string().min(1).default('admin'),
+      })
+      .strict()
+      .prefault({}),
     /** Redis for state shared by every replica (budgets, cache); in memory when absent. */
     redisUrl: z.url().optional(),
+    /** Prefix of every Redis key Portico writes, so deployments can share one Redis. */
+    redisPrefix: z.string().regex(/^[\w:.-]+$/, 'letters, digits and _ : . - only').default('portico'),
     /** HMAC secret that signs the identity header sent to subgraphs; the subgraphs share it. */
     subgraphSecret: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Schema introspection; default on outside production. */
@@ -170,7 +187,11 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_BUDGET_CAPACITY: 'cost.budgets.capacity',
   PORTICO_BUDGET_RESTORE_RATE: 'cost.budgets.restoreRate',
   PORTICO_BUDGET_ON_STORE_ERROR: 'cost.budgets.onStoreError',
+  PORTICO_CACHE: 'cache.enabled',
+  PORTICO_CACHE_MAX_ENTRIES: 'cache.maxEntries',
+  PORTICO_CACHE_BYPASS: 'cache.bypass',
   REDIS_URL: 'redisUrl',
+  PORTICO_REDIS_PREFIX: 'redisPrefix',
   PORTICO_SUBGRAPH_SECRET: 'subgraphSecret',
   PORTICO_INTROSPECTION: 'introspection',
   PORTICO_SANDBOX: 'sandbox',

@@ -24,20 +24,20 @@ return {allowed, tostring(points)}
 `;
 
 /** Budgets in Redis, so that every gateway replica enforces one budget per client. */
-export function createRedisBudgets(client: RedisClient, prefix = 'portico:budget:'): BudgetStore {
+export function createRedisBudgets(client: RedisClient, prefix: string): BudgetStore {
   let sha: string | undefined;
 
   async function run(key: string, plan: Plan, amount: number): Promise<[number, string]> {
     const args = [String(plan.capacity), String(plan.restoreRate), String(amount)];
     if (sha) {
       try {
-        return (await client.sendCommand(['EVALSHA', sha, '1', prefix + key, ...args])) as [number, string];
+        return (await client.sendCommand(['EVALSHA', sha, '1', `${prefix}:budget:${key}`, ...args])) as [number, string];
       } catch (error) {
         if (!String((error as Error).message).includes('NOSCRIPT')) throw error;
       }
     }
     sha = (await client.sendCommand(['SCRIPT', 'LOAD', SCRIPT])) as string;
-    return (await client.sendCommand(['EVALSHA', sha, '1', prefix + key, ...args])) as [number, string];
+    return (await client.sendCommand(['EVALSHA', sha, '1', `${prefix}:budget:${key}`, ...args])) as [number, string];
   }
 
   return {

@@ -28,10 +28,10 @@ if total == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return {total, redis.call('PTTL', KEYS[1])}
 `;
 
-export function createRedisCounters(client: RedisClient, prefix = 'portico:rate:'): RateCounter {
+export function createRedisCounters(client: RedisClient, prefix: string): RateCounter {
   return {
     async hit(key, amount, windowMs) {
-      const [total, ttl] = (await client.sendCommand(['EVAL', SCRIPT, '1', prefix + key, String(amount), String(windowMs)])) as [number, number];
+      const [total, ttl] = (await client.sendCommand(['EVAL', SCRIPT, '1', `${prefix}:rate:${key}`, String(amount), String(windowMs)])) as [number, number];
       return { total, resetMs: ttl > 0 ? ttl : windowMs };
     },
   };

@@ -17,6 +17,11 @@ import { createCostControl } from '../cost/cost-stage.js';
 import { createLimitsStage } from '../cost/limits.js';
 import { createMemoryCounters, createRedisCounters, withLocalFallback } from '../cost/rate-counters.js';
 import { createRateLimits } from '../cost/rate-limits.js';
+import { createApqStore } from '../cache/apq-store.js';
+import { createResponseCache, type CacheEvents } from '../cache/cache-stage.js';
+import { createPurgeHandler } from '../cache/purge.js';
+import { createMemoryCacheStore } from '../cache/store-memory.js';
+import { createRedisCacheStore } from '../cache/store-redis.js';
 import { createGateway } from '../gateway/create-gateway.js';
 import { createRedisClient } from '../stores/redis.js';
 import { formatError } from './format-error.js';
@@ -52,24 +57,37 @@ export interface ServerOptions {
 export function createPorticoServer(config: PorticoConfig, logger: Logger, options: ServerOptions = {}): PorticoServer {
   const httpServer = createServer();
   const authenticator = createAuthenticator(config.auth);
+  const cacheEvents: CacheEvents = { hit() {}, miss() {}, bypass() {}, evicted() {}, storeError() {} };
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, logger.child({ module: 'redis' })) : undefined;
   const budgets = redis
-    ? withFailover(createRedisBudgets(redis), config.cost.budgets.onStoreError, logger.child({ module: 'budgets' }))
+    ? withFailover(createRedisBudgets(redis, config.redisPrefix), config.cost.budgets.onStoreError, logger.child({ module: 'budgets' }))
     : createMemoryBudgets({ now: options.now });
   const authorization = createAuthorization(config.authorization, logger.child({ module: 'authorization' }));
   const cost = config.cost.enabled ? createCostControl(config.cost, budgets) : undefined;
   const rateLimits = createRateLimits(
     config.cost.budgets,
-    redis ? withLocalFallback(createRedisCounters(redis)) : createMemoryCounters({ now: options.now }),
+    redis ? withLocalFallback(createRedisCounters(redis, config.redisPrefix)) : createMemoryCounters({ now: options.now }),
   );
   const gateway = createGateway({ config, logger, validateSupergraph: authorization.validateSupergraph });
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     authorization.useSupergraph(coreSupergraphSdl);
     cost?.useSupergraph(coreSupergraphSdl);
     rateLimits.useSupergraph(coreSupergraphSdl);
+    cache?.useSupergraph(coreSupergraphSdl);
   });
-  // The order a request meets Portico's concerns: shape limits, authorization, rate limits, cost.
-  const stages = [createLimitsStage(config.limits), authorization.stage, rateLimits.stage, ...(cost ? [cost.stage] : [])];
+  const cacheStore = redis ? createRedisCacheStore(redis, config.redisPrefix) : createMemoryCacheStore({ maxEntries: config.cache.maxEntries });
+  const cache = config.cache.enabled
+    ? createResponseCache(config.cache, cacheStore, logger.child({ module: 'cache' }), cacheEvents)
+    : undefined;
+  // The order a request meets Portico's concerns: shape limits, authorization, rate limits, cost, cache.
+  const stages = [
+    createLimitsStage(config.limits),
+    authorization.stage,
+    rateLimits.stage,
+    ...(cost ? [cost.stage] : []),
+    ...(cache ? [cache.stage] : []),
+  ];
+  const purge = createPurgeHandler(cacheStore, authenticator, config.cache.purgeScope);
   let ready = false;
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -77,6 +95,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: config.limits.maxTokens },
+    persistedQueries: { cache: createApqStore(redis, config.redisPrefix, config.cache.maxEntries) },
     formatError: formatError(config, logger),
     logger: logger.child({ module: 'apollo' }),
     plugins: [
@@ -107,6 +126,10 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     const search = query ? `?${query}` : '';
     if (path === '/health/live') return json(res, 200, { status: 'ok' });
     if (path === '/health/ready') return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'starting' });
+    if (path === '/admin/cache/purge') {
+      purge(req, res).catch((error) => logger.error({ err: error }, 'purge failed'));
+      return;
+    }
     if (path === '/' || path === '/graphql') {
       graphql(req, res, search).catch((error) => {
         logger.error({ err: error }, 'request failed');

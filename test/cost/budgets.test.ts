@@ -43,7 +43,7 @@ describe.runIf(process.env.REDIS_URL)('Redis budgets', () => {
   afterAll(() => client.close());
 
   it('enforces one budget across concurrent takers', async () => {
-    const budgets = createRedisBudgets(client);
+    const budgets = createRedisBudgets(client, `test-${randomUUID()}`);
     const key = `test:${randomUUID()}`;
     const slow = { capacity: 50, restoreRate: 0.001 };
     await whenReady(client);

@@ -5,7 +5,8 @@ let stack: Stack;
 let now = 1_000_000;
 beforeAll(async () => {
   // A small budget to exhaust quickly: 30 points, 10 restored per second, on a clock the test moves.
-  stack = await startStack({ cost: { budgets: { capacity: 30, restoreRate: 10 } } }, { now: () => now });
+  // Time is the test's own here, so budgets stay in this process (not Redis, which keeps its own clock).
+  stack = await startStack({ cost: { budgets: { capacity: 30, restoreRate: 10 } }, redisUrl: undefined }, { now: () => now });
 });
 afterAll(() => stack?.stop());
 

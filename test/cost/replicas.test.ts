@@ -11,6 +11,7 @@ describe.runIf(process.env.REDIS_URL)('two gateway processes sharing budgets in 
     stack = await startStack();
     const env = {
       REDIS_URL: process.env.REDIS_URL!,
+      PORTICO_REDIS_PREFIX: `test-${randomUUID()}`,
       PORTICO_SUBGRAPH_USERS_URL: stack.users.url,
       PORTICO_SUBGRAPH_TODOS_URL: stack.todos.url,
       // 20 points and practically no refill during the test.

@@ -7,7 +7,10 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
-/** Runs `src/main.ts` as its own process, as an operator would, and waits until it serves. */
+/**
+ * Runs `src/main.ts` as its own process, as an operator would, and waits until it serves.
+ * Replicas that share Redis must be given the same PORTICO_REDIS_PREFIX.
+ */
 export async function spawnGateway(env: Record<string, string>): Promise<GatewayProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: {

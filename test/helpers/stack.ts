@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
 import demo from '../../portico.config.js';
@@ -69,6 +70,9 @@ export function gatewayConfig(urls: Record<string, string>, overrides: ConfigInp
       subgraphs: Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, { url }])),
       logging: { level: 'silent' },
       authorization: demo.authorization,
+      // With REDIS_URL set (CI's second pass), state lives in Redis, under a prefix of this gateway's own.
+      redisUrl: process.env.REDIS_URL,
+      redisPrefix: `test-${randomUUID()}`,
       ...overrides,
       supergraph: { watch: false, ...overrides.supergraph },
     },

@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { PorticoConfig } from '../config/index.js';
+import type { GatewayContext } from '../context.js';
+import type { OperationContext, Stage } from '../server/pipeline.js';
+import type { DocumentNode } from 'graphql';
+import { documentTags, readEntityModel, takeEntityTags, withEntityKeys, type EntityModel } from './entity-keys.js';
+import type { CachedResponse, ResponseCacheStore } from './store.js';
+
+export const CACHE_STATUS_HEADER = 'x-cache';
+const DOCUMENTS = 1000;
+
+export interface CacheEvents {
+  hit(): void;
+  miss(): void;
+  bypass(): void;
+  evicted(count: number): void;
+  storeError(): void;
+}
+
+type Outcome = { entry: CachedResponse; identity: string | undefined } | null;
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** JSON with sorted object keys, so equal variables make equal keys. */
+function stable(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value as object).sort().map((k) => `${JSON.stringify(k)}:${stable((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** Everything the subgraphs are told about the caller: what a private answer may depend on. */
+function identityOf(context: GatewayContext): string | undefined {
+  const { caller } = context;
+  if (!caller.sub) return undefined;
+  const { name, email } = caller.claims as { name?: unknown; email?: unknown };
+  return sha(stable({ sub: caller.sub, scopes: [...caller.scopes].sort(), name, email }));
+}
+
+function bypassAllowed(config: PorticoConfig['cache'], rc: OperationContext): boolean {
+  const header = rc.request.http?.headers.get('cache-control') ?? '';
+  if (!/no-cache|no-store/i.test(header)) return false;
+  return config.bypass === 'everyone' || (config.bypass === 'authenticated' && rc.contextValue.caller.authenticated);
+}
+
+/**
+ * The response cache. Keys cover the operation as this caller may see it (authorization's rewrite
+ * is in the hash), its variables, and for private answers the caller's identity. Responses are tagged
+ * with the entities they hold; a mutation evicts the tags of the entities it touched.
+ */
+export function createResponseCache(config: PorticoConfig['cache'], store: ResponseCacheStore, logger: Logger, events: CacheEvents) {
+  let model: { schemaId: string; entities: EntityModel; documents: Map<string, { document: DocumentNode; hash: string; tags: string[] }> } | undefined;
+  const inFlight = new Map<string, Promise<Outcome>>();
+
+  const guarded = async <T>(work: () => Promise<T>, fallback: T): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      events.storeError();
+      logger.warn({ err: { message: (error as Error).message } }, 'cache store failed; serving uncached');
+      return fallback;
+    }
+  };
+
+  /** Adds entity keys to the operation (once per document) and points the gateway at that document. */
+  function addEntityKeys(rc: OperationContext): string[] {
+    if (!model) return [];
+    let rewritten = model.documents.get(rc.queryHash);
+    if (!rewritten) {
+      const document = withEntityKeys(model.entities, rc.document);
+      rewritten = { document, hash: sha(`${rc.queryHash}:entity-keys`), tags: documentTags(model.entities, rc.document) };
+      if (model.documents.size >= DOCUMENTS) model.documents.delete(model.documents.keys().next().value as string);
+      model.documents.set(rc.queryHash, rewritten);
+    }
+    const operation = rewritten.document.definitions.find(
+      (d) => d.kind === 'OperationDefinition' && (d.name?.value ?? null) === (rc.operation?.name?.value ?? null),
+    );
+    Object.assign(rc, { document: rewritten.document, operation, queryHash: rewritten.hash });
+    return rewritten.tags;
+  }
+
+  const mutationStage = (rc: OperationContext, scope: Parameters<Stage['operation']>[1]) => {
+    addEntityKeys(rc);
+    const idArguments = (rc.operation?.selectionSet.selections ?? []).flatMap((s) =>
+      s.kind === 'Field' ? (s.arguments ?? []).filter((a) => a.name.value === 'id') : [],
+    );
+    scope.beforeResponse(async (response) => {
+      if (response.response.body.kind !== 'single') return;
+      const result = response.response.body.singleResult;
+      const touched = takeEntityTags(result.data);
+      if (!result.data) return;
+      const tags = new Set<string>();
+      for (const tag of touched) {
+        tags.add(tag);
+        if (tag.startsWith('e:')) tags.add(`l:${tag.split(':')[1]}`);
+      }
+      for (const arg of idArguments) {
+        const value = arg.value.kind === 'Variable' ? rc.request.variables?.[arg.value.name.value] : 'value' in arg.value ? arg.value.value : undefined;
+        if (typeof value === 'string' || typeof value === 'number') tags.add(`id:${value}`);
+      }
+      if (tags.size === 0) return;
+      const evicted = await guarded(() => store.evict(tags), 0);
+      events.evicted(evicted);
+    });
+  };
+
+  const stage: Stage = {
+    name: 'cache',
+    async operation(rc, scope) {
+      if (!model || !rc.operation) return;
+      if (rc.operation.operation === 'mutation') return mutationStage(rc, scope);
+      if (rc.operation.operation !== 'query') return;
+      if (bypassAllowed(config, rc)) {
+        events.bypass();
+        scope.beforeResponse((response) => void response.response.http.headers.set(CACHE_STATUS_HEADER, 'BYPASS'));
+        return;
+      }
+      const staticTags = addEntityKeys(rc);
+      const key = sha(stable([model.schemaId, rc.queryHash, rc.operationName, rc.request.variables ?? {}]));
+      const identity = identityOf(rc.contextValue);
+      let served: CachedResponse | undefined;
+      let resolveFlight: ((outcome: Outcome) => void) | undefined;
+      let epoch: number | undefined;
+
+      scope.respondWith(async () => {
+        let entry = await guarded(() => store.get(key), undefined);
+        if (entry && 'private' in entry) entry = identity ? await guarded(() => store.get(`${key}:${identity}`), undefined) : undefined;
+        if (!entry || 'private' in entry) {
+          const flight = inFlight.get(key);
+          if (flight) {
+            // Another request is fetching the same thing: use its answer if this caller may have it.
+            const outcome = await flight;
+            if (outcome && (outcome.entry.scope === 'PUBLIC' || outcome.identity === identity)) entry = outcome.entry;
+          } else {
+            inFlight.set(key, new Promise<Outcome>((resolve) => (resolveFlight = resolve)));
+            epoch = await guarded(() => store.epoch(), undefined);
+          }
+        }
+        if (!entry || 'private' in entry) return null;
+        served = entry;
+        const age = Math.floor((Date.now() - entry.storedAt) / 1000);
+        rc.overallCachePolicy.replace({ maxAge: Math.max(0, entry.maxAge - age), scope: entry.scope });
+        return { http: { status: 200, headers: new Map([['age', String(age)]]) as never }, body: { kind: 'single', singleResult: structuredClone(entry.result) } } as never;
+      });
+
+      scope.beforeResponse(async (response) => {
+        const headers = response.response.http.headers;
+        if (served) {
+          events.hit();
+          headers.set(CACHE_STATUS_HEADER, 'HIT');
+          return;
+        }
+        events.miss();
+        headers.set(CACHE_STATUS_HEADER, 'MISS');
+        const body = response.response.body;
+        if (body.kind !== 'single') {
+          resolveFlight?.(null);
+          if (resolveFlight) inFlight.delete(key);
+          return;
+        }
+        const result = body.singleResult;
+        const tags = takeEntityTags(result.data);
+        for (const tag of staticTags) tags.add(tag);
+        const policy = response.overallCachePolicy.policyIfCacheable();
+        const cacheable =
+          policy && policy.maxAge > 0 && result.data && (config.cacheErrors || !result.errors?.length) && (policy.scope !== 'PRIVATE' || identity);
+        if (!cacheable || !policy) {
+          resolveFlight?.(null);
+          if (resolveFlight) inFlight.delete(key);
+          return;
+        }
+        const entry: CachedResponse = {
+          result: structuredClone({ data: result.data, ...(result.errors ? { errors: result.errors as unknown[] } : {}) }),
+          storedAt: Date.now(),
+          maxAge: policy.maxAge,
+          scope: policy.scope === 'PRIVATE' ? 'PRIVATE' : 'PUBLIC',
+        };
+        resolveFlight?.({ entry, identity });
+        // A mutation evicted something while this ran: what it read may be stale, so keep it out.
+        if (epoch === undefined || (await guarded(() => store.epoch(), -1)) !== epoch) {
+          if (resolveFlight) inFlight.delete(key);
+          return;
+        }
+        const ttl = policy.maxAge * 1000;
+        await guarded(async () => {
+          if (entry.scope === 'PRIVATE') {
+            await store.set(key, { private: true }, ttl, tags);
+            await store.set(`${key}:${identity}`, entry, ttl, tags);
+          } else {
+            await store.set(key, entry, ttl, tags);
+          }
+        }, undefined);
+        // Followers that arrive until the entry is stored still ride on this fetch.
+        if (resolveFlight) inFlight.delete(key);
+      });
+    },
+  };
+
+  return {
+    stage,
+    useSupergraph(sdl: string) {
+      // Entries of an older supergraph are never served by a newer one.
+      model = { schemaId: sha(sdl).slice(0, 16), entities: readEntityModel(sdl), documents: new Map() };
+    },
+    store,
+  };
+}
