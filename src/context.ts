@@ -1,5 +1,16 @@
 import type { Caller } from './auth/caller.js';
 
+/** What happened to one request, filled in by the stages and read by logs and metrics. */
+export interface RequestReport {
+  operationName?: string | null;
+  operationType?: string;
+  cost?: { estimated: number; actual?: number };
+  cache?: 'HIT' | 'MISS' | 'BYPASS';
+  /** Client id for budgets: `sub:…`, `key:<hash>` or `ip:…`. */
+  client?: string;
+  errorCodes: string[];
+}
+
 /** What every plugin and the subgraph fetcher know about one request. */
 export interface GatewayContext {
   caller: Caller;
@@ -7,4 +18,5 @@ export interface GatewayContext {
   requestId: string;
   /** The client's address (from X-Forwarded-For only when server.trustProxy is on). */
   clientAddress: string;
+  report: RequestReport;
 }

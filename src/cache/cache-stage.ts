@@ -114,6 +114,7 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
       if (rc.operation.operation !== 'query') return;
       if (bypassAllowed(config, rc)) {
         events.bypass();
+        rc.contextValue.report.cache = 'BYPASS';
         scope.beforeResponse((response) => void response.response.http.headers.set(CACHE_STATUS_HEADER, 'BYPASS'));
         return;
       }
@@ -149,10 +150,12 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
         const headers = response.response.http.headers;
         if (served) {
           events.hit();
+          rc.contextValue.report.cache = 'HIT';
           headers.set(CACHE_STATUS_HEADER, 'HIT');
           return;
         }
         events.miss();
+        rc.contextValue.report.cache = 'MISS';
         headers.set(CACHE_STATUS_HEADER, 'MISS');
         const body = response.response.body;
         if (body.kind !== 'single') {

@@ -22,6 +22,10 @@ export const configSchema = z
         port: port.default(4000),
         /** Largest accepted request body, in bytes. */
         maxBodyBytes: z.coerce.number().int().positive().default(1024 * 1024),
+        /** On SIGTERM, how long requests in flight may take to finish before connections are cut, in ms. */
+        shutdownTimeoutMs: z.coerce.number().int().min(0).default(10_000),
+        /** Worker processes (node:cluster); `auto` is one per core. State is shared only through Redis. */
+        workers: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default(1),
         /** Take the client address from `X-Forwarded-For` (only behind a proxy you trust). */
         trustProxy: bool.default(false),
       })
@@ -42,8 +46,15 @@ export const configSchema = z
       })
       .transform((s) => ({ ...s, path: s.path ?? 'schema/supergraph.graphql' }))
       .prefault({}),
-    /** Per-subgraph settings by subgraph name: `url` overrides the routing URL in the supergraph. */
-    subgraphs: z.record(z.string(), z.object({ url: z.url().optional() }).strict()).default({}),
+    /**
+     * Per-subgraph settings by subgraph name: `url` overrides the routing URL in the supergraph;
+     * `timeoutMs` overrides `subgraphTimeoutMs` for that subgraph.
+     */
+    subgraphs: z
+      .record(z.string(), z.object({ url: z.url().optional(), timeoutMs: z.coerce.number().int().positive().optional() }).strict())
+      .default({}),
+    /** Longest a subgraph call may take (connect, answer and body), in ms; then the call fails with SUBGRAPH_UNAVAILABLE. */
+    subgraphTimeoutMs: z.coerce.number().int().positive().default(30_000),
     auth: z
       .object({
         /** HS256 secret (at least 32 characters). */
@@ -176,6 +187,8 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_SCOPES_CLAIM: 'auth.scopesClaim',
   PORTICO_AUTHORIZATION_MODE: 'authorization.mode',
   PORTICO_TRUST_PROXY: 'server.trustProxy',
+  PORTICO_SHUTDOWN_TIMEOUT_MS: 'server.shutdownTimeoutMs',
+  PORTICO_WORKERS: 'server.workers',
   PORTICO_MAX_DEPTH: 'limits.maxDepth',
   PORTICO_MAX_ALIASES: 'limits.maxAliases',
   PORTICO_MAX_DIRECTIVES: 'limits.maxDirectives',
@@ -193,6 +206,7 @@ export const ENV_KEYS: Record<string, string> = {
   REDIS_URL: 'redisUrl',
   PORTICO_REDIS_PREFIX: 'redisPrefix',
   PORTICO_SUBGRAPH_SECRET: 'subgraphSecret',
+  PORTICO_SUBGRAPH_TIMEOUT_MS: 'subgraphTimeoutMs',
   PORTICO_INTROSPECTION: 'introspection',
   PORTICO_SANDBOX: 'sandbox',
   LOG_LEVEL: 'logging.level',

@@ -40,6 +40,8 @@ export function createCostControl(cost: PorticoConfig['cost'], budgets: BudgetSt
           current.analyses.set(key, analysis);
         }
         const estimated = estimateCost(analysis, rc.request.variables ?? {}, cost.defaultListSize);
+        const reported: { estimated: number; actual?: number } = { estimated };
+        rc.contextValue.report.cost = reported;
         const report: { requestedQueryCost: number; actualQueryCost?: number; throttleStatus?: Record<string, number> } = {
           requestedQueryCost: estimated,
         };
@@ -58,6 +60,7 @@ export function createCostControl(cost: PorticoConfig['cost'], budgets: BudgetSt
         const apiKey = rc.request.http?.headers.get(cost.budgets.apiKeyHeader);
         const client = identifyClient(rc.contextValue, apiKey, cost.budgets);
         const { plan } = client;
+        rc.contextValue.report.client = client.key;
         if (estimated > plan.capacity) {
           throw refusal(`Estimated cost ${estimated} exceeds your budget's capacity of ${plan.capacity}`, 'COST_ESTIMATED_TOO_EXPENSIVE', 400, {
             cost: { estimated, maximum: plan.capacity },
@@ -80,6 +83,7 @@ export function createCostControl(cost: PorticoConfig['cost'], budgets: BudgetSt
           const body = response.response.body;
           const actual = body.kind === 'single' ? actualCost(analysis, body.singleResult.data) : estimated;
           report.actualQueryCost = actual;
+          reported.actual = actual;
           if (actual < estimated) {
             const available = await budgets.refund(client.key, estimated - actual, plan).catch(() => undefined);
             if (available !== undefined) report.throttleStatus = status(available);

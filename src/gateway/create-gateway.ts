@@ -1,6 +1,7 @@
 import { ApolloGateway } from '@apollo/gateway';
 import type { Logger } from 'pino';
 import type { PorticoConfig } from '../config/index.js';
+import { createSubgraphHttp } from './fetcher.js';
 import { SignedSubgraphDataSource } from './subgraph-data-source.js';
 import { supergraphFromSubgraphs } from './supergraph-compose.js';
 import { supergraphFromFile, type SupergraphFileOptions } from './supergraph-file.js';
@@ -18,7 +19,9 @@ export function createGateway({ config, logger, onReload, validateSupergraph }: 
   // and probes cloud metadata addresses. Portico never phones home unless the user opts in.
   process.env.APOLLO_TELEMETRY_DISABLED = config.apolloTelemetry ? 'false' : 'true';
   const source = { watch: config.supergraph.watch, logger, onReload, validate: validateSupergraph };
-  return new ApolloGateway({
+  // Keep-alive connections to the subgraphs, shared by every data source, closed with the gateway.
+  const http = createSubgraphHttp();
+  const gateway = new ApolloGateway({
     logger: logger.child({ module: 'gateway' }),
     supergraphSdl: config.supergraph.subgraphs
       ? supergraphFromSubgraphs({ listPath: config.supergraph.subgraphs, ...source })
@@ -26,7 +29,14 @@ export function createGateway({ config, logger, onReload, validateSupergraph }: 
     buildService: ({ name, url }) => {
       const target = config.subgraphs[name]?.url ?? url;
       if (!target) throw new Error(`subgraph ${name} has no routing URL; set subgraphs.${name}.url`);
-      return new SignedSubgraphDataSource(target, config.subgraphSecret);
+      const timeoutMs = config.subgraphs[name]?.timeoutMs ?? config.subgraphTimeoutMs;
+      return new SignedSubgraphDataSource({ name, url: target, secret: config.subgraphSecret, fetcher: http.fetcher(timeoutMs) });
     },
   });
+  const stop = gateway.stop.bind(gateway);
+  gateway.stop = async () => {
+    await stop();
+    await http.close();
+  };
+  return gateway;
 }

@@ -1,6 +1,12 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
+import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context.js';
-import { signIdentity, type Identity } from '../identity/signed-identity.js';
+import { createIdentitySigner, type Identity, type IdentitySigner } from '../identity/signed-identity.js';
+import { SubgraphTimeoutError } from './fetcher.js';
+
+/** `extensions.code` of an error for a subgraph that is down, timed out or answered with an HTTP error. */
+export const SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE';
 
 function identityOf(context: Partial<GatewayContext>): Identity {
   const caller = context.caller;
@@ -14,22 +20,67 @@ function identityOf(context: Partial<GatewayContext>): Identity {
   };
 }
 
-/** Calls one subgraph with the caller's identity in a signed header and the request id. */
+export interface SignedSubgraphDataSourceOptions {
+  /** The subgraph's name in the supergraph; named in errors (`extensions.serviceName`). */
+  name: string;
+  url: string;
+  /** HMAC secret for the signed identity headers. */
+  secret: string;
+  /**
+   * How calls reach the subgraph (`createSubgraphHttp().fetcher(timeoutMs)`), or a wrapper around
+   * one (retries, circuit breaking). It rejects on network failure or timeout and resolves any HTTP status.
+   */
+  fetcher: Fetcher;
+  /** Identities whose signed headers are kept for reuse within the same second. Default 1000. */
+  signedIdentities?: number;
+}
+
+/** What went wrong, in words that name no host or address (the message reaches clients). */
+function reason(error: unknown): string {
+  if (error instanceof SubgraphTimeoutError) return `did not answer within ${error.timeoutMs} ms`;
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return `is unreachable (${code})`;
+  return 'failed';
+}
+
+/**
+ * Calls one subgraph with the caller's identity in a signed header and the request id, through the
+ * fetcher it is given. A failed call becomes one error naming the subgraph, with a stable code;
+ * `@apollo/gateway` puts it in the response next to whatever the other fetches returned.
+ */
 export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(
-    url: string,
-    private readonly secret: string,
-  ) {
-    super({ url });
+  readonly name: string;
+  private readonly signer: IdentitySigner;
+
+  constructor(options: SignedSubgraphDataSourceOptions) {
+    super({ url: options.url, fetcher: options.fetcher });
+    this.name = options.name;
+    this.signer = createIdentitySigner(options.secret, { maxEntries: options.signedIdentities ?? 1000 });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = request.http?.headers;
     if (!headers) return;
     // Health checks and schema loads carry no caller: they go out as anonymous, still signed.
-    for (const [name, value] of Object.entries(signIdentity(identityOf(context ?? {}), this.secret))) {
-      headers.set(name, value);
-    }
+    const signed = this.signer.sign(identityOf(context ?? {}));
+    for (const name in signed) headers.set(name, signed[name]);
     if (context?.requestId) headers.set('x-request-id', context.requestId);
+  }
+
+  /**
+   * Subgraph refusals keep Apollo's codes (401 `UNAUTHENTICATED`, 403 `FORBIDDEN`); anything else
+   * that kept the subgraph from answering (unreachable, timed out, another HTTP error status, a body
+   * that is not JSON) is `SUBGRAPH_UNAVAILABLE`. Every one carries `extensions.serviceName`.
+   */
+  override didEncounterError(error: Error, _request: unknown, response?: FetcherResponse): never {
+    const serviceName = this.name;
+    if (error instanceof GraphQLError && typeof error.extensions.code === 'string') {
+      throw new GraphQLError(error.message, { originalError: error, extensions: { ...error.extensions, serviceName } });
+    }
+    const message = response && !response.ok ? `answered HTTP ${response.status}` : reason(error);
+    throw new GraphQLError(`Subgraph "${serviceName}" ${message}`, {
+      originalError: error,
+      extensions: { code: SUBGRAPH_UNAVAILABLE, serviceName },
+    });
   }
 }

@@ -38,6 +38,35 @@ export function signIdentity(
   return { [IDENTITY_HEADER]: payload, [SIGNATURE_HEADER]: `t=${nowSeconds},v1=${signature}` };
 }
 
+/** Signs identities, reusing one header set per identity within the same second (the signature's granularity). */
+export interface IdentitySigner {
+  sign(identity: Identity, nowSeconds?: number): Record<string, string>;
+}
+
+/**
+ * A signer that remembers up to `maxEntries` recently signed identities: a header set signed in
+ * second `t` is exactly what `signIdentity` would produce again in second `t`, so it is reused
+ * instead of recomputing the HMAC. The cache lives in the signer (one per data source).
+ */
+export function createIdentitySigner(secret: string, { maxEntries = 1000 } = {}): IdentitySigner {
+  const signed = new Map<string, { at: number; headers: Record<string, string> }>();
+  return {
+    sign(identity, nowSeconds = Math.floor(Date.now() / 1000)) {
+      const json = JSON.stringify(identity);
+      const hit = signed.get(json);
+      if (hit && hit.at === nowSeconds) return hit.headers;
+      const payload = Buffer.from(json).toString('base64url');
+      const signature = mac(secret, nowSeconds, payload).toString('base64url');
+      const headers = Object.freeze({ [IDENTITY_HEADER]: payload, [SIGNATURE_HEADER]: `t=${nowSeconds},v1=${signature}` });
+      // Oldest first out: a re-signed identity moves to the end.
+      signed.delete(json);
+      if (signed.size >= maxEntries) signed.delete(signed.keys().next().value as string);
+      signed.set(json, { at: nowSeconds, headers });
+      return headers;
+    },
+  };
+}
+
 export class IdentityError extends Error {}
 
 /**

@@ -19,6 +19,8 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   context: (req: IncomingMessage) => Promise<TContext>;
   /** Largest accepted request body. Default 1 MiB. */
   maxBodyBytes?: number;
+  /** Told of each request refused before GraphQL ran (bad body, bad token, ...). */
+  onRefused?: (req: IncomingMessage, error: HttpError) => void;
 }
 
 export function sendError(res: ServerResponse, error: HttpError): void {
@@ -27,21 +29,28 @@ export function sendError(res: ServerResponse, error: HttpError): void {
   res.end(body);
 }
 
+function tooLarge(limit: number): HttpError {
+  // The connection is closed after the answer: the rest of the body is read and dropped until then.
+  return new HttpError(413, 'PAYLOAD_TOO_LARGE', `Request body is larger than ${limit} bytes`, { connection: 'close' });
+}
+
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (declared > limit) {
-      reject(new HttpError(413, 'PAYLOAD_TOO_LARGE', `Request body is larger than ${limit} bytes`));
+      reject(tooLarge(limit));
       req.resume();
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
+      if (size > limit) return;
       size += chunk.length;
       if (size > limit) {
-        reject(new HttpError(413, 'PAYLOAD_TOO_LARGE', `Request body is larger than ${limit} bytes`));
-        req.destroy();
+        // Not destroyed here: that would cut the connection before the 413 is written.
+        chunks.length = 0;
+        reject(tooLarge(limit));
         return;
       }
       chunks.push(chunk);
@@ -69,7 +78,7 @@ async function parseBody(req: IncomingMessage, limit: number): Promise<unknown> 
  * JSON parsing and refusals happen here, everything GraphQL in Apollo Server.
  */
 export function createGraphQLHandler<TContext extends BaseContext>(options: GraphQLHttpOptions<TContext>) {
-  const { server, context, maxBodyBytes = 1024 * 1024 } = options;
+  const { server, context, maxBodyBytes = 1024 * 1024, onRefused } = options;
   return async (req: IncomingMessage, res: ServerResponse, search: string): Promise<void> => {
     try {
       const body = await parseBody(req, maxBodyBytes);
@@ -93,6 +102,7 @@ export function createGraphQLHandler<TContext extends BaseContext>(options: Grap
       }
     } catch (error) {
       if (error instanceof HttpError) {
+        onRefused?.(req, error);
         sendError(res, error);
       } else if (!res.headersSent) {
         sendError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'));

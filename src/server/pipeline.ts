@@ -5,6 +5,7 @@ import type {
   GraphQLResponse,
 } from '@apollo/server';
 import type { GatewayContext } from '../context.js';
+import { refusal } from './refusal.js';
 
 export type OperationContext = GraphQLRequestContextDidResolveOperation<GatewayContext>;
 export type ResponseContext = GraphQLRequestContextWillSendResponse<GatewayContext>;
@@ -27,6 +28,13 @@ export interface Stage {
   operation(rc: OperationContext, scope: RequestScope): void | Promise<void>;
 }
 
+function operationNotFound(operationName: string | undefined): Error {
+  const message = operationName
+    ? `Unknown operation named "${operationName}".`
+    : 'Must provide operation name if query contains multiple operations.';
+  return refusal(message, 'OPERATION_RESOLUTION_FAILURE', 400);
+}
+
 /**
  * Apollo Server runs the plugins' hooks concurrently; Portico's concerns depend on each other's
  * outcome (cost is estimated on what authorization left, the cache key includes both), so they run
@@ -43,6 +51,9 @@ export function createPipelinePlugin(stages: Stage[]): ApolloServerPlugin<Gatewa
       };
       return {
         async didResolveOperation(rc) {
+          // Apollo Server leaves an unresolved operation to execution, where @apollo/gateway throws
+          // (HTTP 500, INVALID_GRAPHQL): refuse it here as plain Apollo Server does.
+          if (!rc.operation) throw operationNotFound(rc.request.operationName);
           for (const stage of stages) await stage.operation(rc, scope);
         },
         async responseForOperation() {

@@ -1,0 +1,143 @@
+import type { Fetcher, FetcherHeaders, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
+import { Agent, request, type Dispatcher } from 'undici';
+
+/** Default time a subgraph call may take, response body included, in milliseconds. */
+export const DEFAULT_SUBGRAPH_TIMEOUT_MS = 30_000;
+
+/** Thrown (as the fetch's rejection) when a subgraph call takes longer than its timeout. */
+export class SubgraphTimeoutError extends Error {
+  readonly code = 'SUBGRAPH_TIMEOUT';
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+  }
+}
+
+export interface SubgraphHttpOptions {
+  /** Idle keep-alive connections are closed after this many ms. Default 30 000. */
+  keepAliveTimeoutMs?: number;
+  /** Most connections per subgraph origin. Default 256. */
+  connectionsPerOrigin?: number;
+}
+
+/** The gateway's HTTP client to its subgraphs: one keep-alive connection pool per origin. */
+export interface SubgraphHttp {
+  /** A `fetch` for one subgraph: calls that take longer than `timeoutMs` are aborted. */
+  fetcher(timeoutMs?: number): Fetcher;
+  /** Closes every pooled connection (the gateway stops). */
+  close(): Promise<void>;
+}
+
+/** Response headers as undici gives them (lower-case names), read through the `Headers` interface. */
+class ResponseHeaders implements FetcherHeaders {
+  constructor(private readonly raw: Record<string, string | string[] | undefined>) {}
+  get(name: string): string | null {
+    const value = this.raw[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+  has(name: string): boolean {
+    return this.raw[name.toLowerCase()] !== undefined;
+  }
+  set(name: string, value: string): void {
+    this.raw[name.toLowerCase()] = value;
+  }
+  append(name: string, value: string): void {
+    const current = this.get(name);
+    this.set(name, current === null ? value : `${current}, ${value}`);
+  }
+  delete(name: string): void {
+    delete this.raw[name.toLowerCase()];
+  }
+  *entries(): IterableIterator<[string, string]> {
+    for (const name of Object.keys(this.raw)) {
+      const value = this.get(name);
+      if (value !== null) yield [name, value];
+    }
+  }
+  *keys(): IterableIterator<string> {
+    for (const [name] of this.entries()) yield name;
+  }
+  *values(): IterableIterator<string> {
+    for (const [, value] of this.entries()) yield value;
+  }
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries();
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
+
+/** A fully read response: the body is in memory, so `text()` and `json()` need no more I/O. */
+class BufferedResponse implements FetcherResponse {
+  readonly redirected = false;
+  bodyUsed = false;
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly headers: ResponseHeaders,
+    private readonly body: string,
+  ) {}
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+  get statusText(): string {
+    return STATUS_TEXT[this.status] ?? '';
+  }
+  async text(): Promise<string> {
+    this.bodyUsed = true;
+    return this.body;
+  }
+  async json(): Promise<any> {
+    this.bodyUsed = true;
+    return JSON.parse(this.body);
+  }
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    this.bodyUsed = true;
+    const bytes = Buffer.from(this.body, 'utf8');
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+  clone(): FetcherResponse {
+    return new BufferedResponse(this.url, this.status, this.headers, this.body);
+  }
+}
+
+/**
+ * A `Fetcher` over undici's `request()`: keep-alive connections from `dispatcher`, the whole call
+ * (connect, headers and body) bounded by `timeoutMs`. Network failures and timeouts reject; any
+ * HTTP status resolves (the data source decides what a status means).
+ */
+export function undiciFetcher(dispatcher: Dispatcher, timeoutMs = DEFAULT_SUBGRAPH_TIMEOUT_MS): Fetcher {
+  return async (url: string, init: FetcherRequestInit = {}) => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new SubgraphTimeoutError(timeoutMs)), timeoutMs);
+    try {
+      const response = await request(url, {
+        dispatcher,
+        method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
+        headers: init.headers,
+        body: init.body,
+        signal: controller.signal,
+      });
+      const body = await response.body.text();
+      return new BufferedResponse(url, response.statusCode, new ResponseHeaders(response.headers), body);
+    } catch (error) {
+      // undici rejects with the abort reason, or with its own error when the body was cut short by it.
+      if (controller.signal.aborted) throw controller.signal.reason;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+/** One keep-alive pool per subgraph origin, shared by the gateway's data sources. */
+export function createSubgraphHttp(options: SubgraphHttpOptions = {}): SubgraphHttp {
+  const agent = new Agent({
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
+    connections: options.connectionsPerOrigin ?? 256,
+  });
+  return {
+    fetcher: (timeoutMs) => undiciFetcher(agent, timeoutMs),
+    close: () => agent.close(),
+  };
+}

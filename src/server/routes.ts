@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { RequestReport } from '../context.js';
+import type { Metrics } from '../observability/metrics.js';
+import { observeRequest } from '../observability/request-log.js';
+import { HttpError, sendError } from './graphql-http.js';
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+const reports = new WeakMap<IncomingMessage, RequestReport>();
+
+/** The report of one request, created on first use. */
+export function reportOf(req: IncomingMessage): RequestReport {
+  let report = reports.get(req);
+  if (!report) reports.set(req, (report = { errorCodes: [] }));
+  return report;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+export interface Routes {
+  graphql: (req: IncomingMessage, res: ServerResponse, search: string) => Promise<void>;
+  purge: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** Readiness: a supergraph is loaded and the configured stores answer. */
+  ready: () => Promise<boolean>;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+/**
+ * HTTP routes: GraphQL on `/` and `/graphql`, health probes, metrics, the cache purge. Every request
+ * gets a request id (the caller's `x-request-id` when well-formed), returned and passed to subgraphs.
+ */
+export function createRequestHandler(routes: Routes) {
+  const { logger, metrics } = routes;
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const given = req.headers['x-request-id'];
+    const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    req.headers['x-request-id'] = requestId;
+    res.setHeader('x-request-id', requestId);
+    const [path, query = ''] = (req.url ?? '/').split('?', 2);
+    const fail = (error: unknown) => {
+      logger.error({ err: error, requestId }, 'request failed');
+      if (!res.headersSent) sendError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
+    };
+    switch (path) {
+      case '/health/live':
+        return json(res, 200, { status: 'ok' });
+      case '/health/ready':
+        routes.ready().then((ok) => json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready' }), fail);
+        return;
+      case '/metrics':
+        metrics.registry.metrics().then((text) => {
+          res.writeHead(200, { 'content-type': metrics.registry.contentType });
+          res.end(text);
+        }, fail);
+        return;
+      case '/admin/cache/purge':
+        routes.purge(req, res).catch(fail);
+        return;
+      case '/':
+      case '/graphql':
+        observeRequest(req, res, reportOf(req), logger, metrics);
+        routes.graphql(req, res, query ? `?${query}` : '').catch(fail);
+        return;
+      default:
+        json(res, 404, { errors: [{ message: `No route for ${path}`, extensions: { code: 'NOT_FOUND' } }] });
+    }
+  };
+}

@@ -1,0 +1,50 @@
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import type { Logger } from 'pino';
+import { createApqStore } from '../cache/apq-store.js';
+import { createMemoryCacheStore } from '../cache/store-memory.js';
+import { createRedisCacheStore } from '../cache/store-redis.js';
+import type { ResponseCacheStore } from '../cache/store.js';
+import type { PorticoConfig } from '../config/index.js';
+import { withFailover } from '../cost/budgets-failover.js';
+import { createMemoryBudgets } from '../cost/budgets-memory.js';
+import { createRedisBudgets } from '../cost/budgets-redis.js';
+import type { BudgetStore } from '../cost/budgets.js';
+import { createMemoryCounters, createRedisCounters, withLocalFallback, type RateCounter } from '../cost/rate-counters.js';
+import { createRedisClient } from './redis.js';
+
+/** The state Portico keeps: in this process by default, in Redis (shared by replicas) with `redisUrl`. */
+export interface Stores {
+  budgets: BudgetStore;
+  rateCounters: RateCounter;
+  cache: ResponseCacheStore;
+  persistedQueries: KeyValueCache<string>;
+  /** True when every configured store answers (for readiness). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function createStores(config: PorticoConfig, logger: Logger, { now }: { now?: () => number } = {}): Stores {
+  if (!config.redisUrl) {
+    return {
+      budgets: createMemoryBudgets({ now }),
+      rateCounters: createMemoryCounters({ now }),
+      cache: createMemoryCacheStore({ maxEntries: config.cache.maxEntries }),
+      persistedQueries: createApqStore(undefined, config.redisPrefix, config.cache.maxEntries),
+      ping: async () => true,
+      close: async () => undefined,
+    };
+  }
+  const redis = createRedisClient(config.redisUrl, logger.child({ module: 'redis' }));
+  const prefix = config.redisPrefix;
+  const cache = createRedisCacheStore(redis, prefix);
+  return {
+    budgets: withFailover(createRedisBudgets(redis, prefix), config.cost.budgets.onStoreError, logger.child({ module: 'budgets' })),
+    rateCounters: withLocalFallback(createRedisCounters(redis, prefix)),
+    cache,
+    persistedQueries: createApqStore(redis, prefix, config.cache.maxEntries),
+    ping: () => cache.ping(),
+    close: async () => {
+      if (redis.isOpen) await redis.close();
+    },
+  };
+}
