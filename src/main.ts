@@ -1,10 +1,52 @@
 // The gateway process: `portico --help`, `npm run gateway`, or `tsx src/main.ts --supergraph path --port 4000 --config file`.
+import cluster from 'node:cluster';
+import type { Logger } from 'pino';
 import { parseCli, USAGE } from './cli.js';
-import { ConfigError, loadConfigFile } from './config/index.js';
+import { ConfigError, loadConfigFile, type ConfigInput, type PorticoConfig } from './config/index.js';
 import { SubgraphListError } from './gateway/compose.js';
 import { CompositionError } from './gateway/supergraph-compose.js';
 import { createLogger } from './observability/logger.js';
+import { runPrimary, workerCount } from './server/cluster.js';
 import { createPorticoServer } from './server/create-server.js';
+
+async function loadOrExit(configFile: string | undefined, overrides: ConfigInput): Promise<PorticoConfig> {
+  try {
+    return await loadConfigFile({ file: configFile, overrides });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+/** One gateway: serve until SIGTERM/SIGINT, then finish the requests in flight and exit 0. */
+async function serve(config: PorticoConfig, logger: Logger): Promise<void> {
+  const server = createPorticoServer(config, logger);
+  try {
+    const { url } = await server.start();
+    logger.info({ url, sandbox: config.sandbox, introspection: config.introspection }, `Portico gateway ready at ${url}`);
+  } catch (error) {
+    // A subgraph list that cannot be read or composed is the user's to fix: say what, plainly.
+    if (error instanceof CompositionError || error instanceof SubgraphListError) process.stderr.write(`portico: ${error.message}\n`);
+    logger.fatal({ err: error }, 'gateway failed to start');
+    process.exit(1);
+  }
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'stopping: finishing requests in flight');
+      server.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'stop failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
 
 const action = parseCli(process.argv.slice(2));
 if (action.kind === 'help') {
@@ -16,37 +58,12 @@ if (action.kind === 'error') {
   process.exit(2);
 }
 
-let config;
-try {
-  config = await loadConfigFile({ file: action.configFile, overrides: action.overrides });
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
-
+const config = await loadOrExit(action.configFile, action.overrides);
 const logger = createLogger(config.logging);
-if (config.usesDevSecrets.jwt) logger.warn('no auth.jwtSecret or auth.jwksUrl set: verifying tokens with the documented dev secret (npm run token signs with it)');
-if (config.usesDevSecrets.subgraph) logger.warn('no subgraphSecret set: signing subgraph requests with the documented dev secret');
-
-const server = createPorticoServer(config, logger);
-try {
-  const { url } = await server.start();
-  logger.info({ url, sandbox: config.sandbox, introspection: config.introspection }, `Portico gateway ready at ${url}`);
-} catch (error) {
-  // A subgraph list that cannot be read or composed is the user's to fix: say what, plainly.
-  if (error instanceof CompositionError || error instanceof SubgraphListError) process.stderr.write(`portico: ${error.message}\n`);
-  logger.fatal({ err: error }, 'gateway failed to start');
-  process.exit(1);
+if (cluster.isPrimary) {
+  if (config.usesDevSecrets.jwt) logger.warn('no auth.jwtSecret or auth.jwksUrl set: verifying tokens with the documented dev secret (npm run token signs with it)');
+  if (config.usesDevSecrets.subgraph) logger.warn('no subgraphSecret set: signing subgraph requests with the documented dev secret');
 }
-
-let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, async () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    await server.stop();
-    process.exit(0);
-  });
-}
+const workers = workerCount(config.server.workers);
+if (workers > 1 && cluster.isPrimary) runPrimary(workers, logger);
+else await serve(config, logger);

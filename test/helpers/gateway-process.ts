@@ -4,6 +4,10 @@ import { JWT_SECRET, SUBGRAPH_SECRET } from './stack.js';
 
 export interface GatewayProcess {
   url: string;
+  pid: number;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+  signal(signal: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
@@ -40,8 +44,15 @@ export async function spawnGateway(env: Record<string, string>): Promise<Gateway
     });
     child.once('exit', (code) => reject(new Error(`gateway exited with ${code}:\n${output.join('\n')}`)));
   });
+  const exited = new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
   return {
     url,
+    pid: child.pid!,
+    exited,
+    signal: (signal) => void child.kill(signal),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
