@@ -118,6 +118,10 @@ export function loadConfig(options: LoadConfigOptions = {}): PorticoConfig {
     fileTree = file ? readFile(file) : {};
   }
   const { tree: envTree, sources } = readEnv(env);
+  // The OTLP base endpoint names the collector; traces go to its /v1/traces (unless tracing is disabled).
+  const otlp = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (otlp && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) setPath(envTree, ['tracing', 'endpoint'], `${otlp.replace(/\/$/, '')}/v1/traces`);
+  if (env.OTEL_SDK_DISABLED === 'true' || env.OTEL_TRACES_EXPORTER === 'none') setPath(envTree, ['tracing', 'endpoint'], undefined);
   const input = merge(merge(fileTree, envTree), (options.overrides ?? {}) as Tree);
 
   const result = configSchema.safeParse(input);

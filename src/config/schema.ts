@@ -154,6 +154,15 @@ export const configSchema = z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()
       .prefault({}),
+    /** OpenTelemetry traces, off unless an OTLP endpoint is set (OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT). */
+    tracing: z
+      .object({
+        /** OTLP/HTTP traces URL, e.g. http://collector:4318/v1/traces. */
+        endpoint: z.url().optional(),
+        serviceName: z.string().min(1).default('portico'),
+      })
+      .strict()
+      .prefault({}),
     /** Apollo's usage telemetry in @apollo/gateway; off unless you opt in. */
     apolloTelemetry: bool.default(false),
   })
@@ -203,6 +212,8 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_CACHE: 'cache.enabled',
   PORTICO_CACHE_MAX_ENTRIES: 'cache.maxEntries',
   PORTICO_CACHE_BYPASS: 'cache.bypass',
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'tracing.endpoint',
+  OTEL_SERVICE_NAME: 'tracing.serviceName',
   REDIS_URL: 'redisUrl',
   PORTICO_REDIS_PREFIX: 'redisPrefix',
   PORTICO_SUBGRAPH_SECRET: 'subgraphSecret',

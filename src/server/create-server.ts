@@ -17,6 +17,7 @@ import { createRateLimits } from '../cost/rate-limits.js';
 import { createGateway } from '../gateway/create-gateway.js';
 import { createMetrics } from '../observability/metrics.js';
 import { createReportPlugin } from '../observability/plugin.js';
+import { createTracingPlugin, startTracing } from '../observability/tracing.js';
 import { createStores } from '../stores/index.js';
 import { formatError } from './format-error.js';
 import { createGraphQLHandler } from './graphql-http.js';
@@ -45,6 +46,7 @@ function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
 /** The one place where Portico's concerns are put together, in the order a request meets them. */
 export function createPorticoServer(config: PorticoConfig, logger: Logger, options: ServerOptions = {}): PorticoServer {
   const httpServer = createServer({ keepAliveTimeout: 5000 });
+  const stopTracing = startTracing(config.tracing);
   const metrics = createMetrics();
   const stores = createStores(config, logger, options);
   const authenticator = createAuthenticator(config.auth);
@@ -97,6 +99,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       createReportPlugin(),
+      ...(stopTracing ? [createTracingPlugin()] : []),
       createPipelinePlugin(stages),
       config.sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
@@ -124,6 +127,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
       ready: async () => accepting && supergraphLoaded && (await stores.ping()),
       metrics,
       logger,
+      tracing: Boolean(stopTracing),
     }),
   );
 
@@ -147,6 +151,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
       await apollo.stop();
       clearTimeout(timer);
       await stores.close();
+      await stopTracing?.();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };

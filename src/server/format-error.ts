@@ -12,6 +12,14 @@ export function formatError(config: PorticoConfig, logger: Logger) {
     if (code === 'GRAPHQL_PARSE_FAILED' && formatted.message.includes('tokens. Parsing aborted')) {
       return { ...formatted, extensions: { ...formatted.extensions, code: 'MAX_TOKENS_EXCEEDED' } };
     }
+    // A subgraph's error without a code of its own: its message is the subgraph's internals (a
+    // database error, a host name); the client learns which subgraph failed, not how.
+    if (code === 'DOWNSTREAM_SERVICE_ERROR' && config.env === 'production') {
+      logger.error({ err: error }, 'subgraph error');
+      const serviceName = formatted.extensions?.serviceName;
+      const message = typeof serviceName === 'string' ? `Subgraph "${serviceName}" failed` : 'A subgraph failed';
+      return { message, path: formatted.path, extensions: { code, ...(typeof serviceName === 'string' ? { serviceName } : {}) } };
+    }
     if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
       logger.error({ err: error }, 'internal error');
       if (config.env === 'production') {

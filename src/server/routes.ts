@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { RequestReport } from '../context.js';
 import type { Metrics } from '../observability/metrics.js';
 import { observeRequest } from '../observability/request-log.js';
+import { withRequestSpan } from '../observability/tracing.js';
 import { HttpError, sendError } from './graphql-http.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -28,6 +29,8 @@ export interface Routes {
   ready: () => Promise<boolean>;
   metrics: Metrics;
   logger: Logger;
+  /** Wrap each GraphQL request in a trace span. */
+  tracing: boolean;
 }
 
 /**
@@ -64,7 +67,14 @@ export function createRequestHandler(routes: Routes) {
       case '/':
       case '/graphql':
         observeRequest(req, res, reportOf(req), logger, metrics);
-        routes.graphql(req, res, query ? `?${query}` : '').catch(fail);
+        if (routes.tracing) {
+          withRequestSpan(req, async (span) => {
+            await routes.graphql(req, res, query ? `?${query}` : '');
+            span.setAttributes({ 'http.status_code': res.statusCode, 'portico.request_id': requestId });
+          }).catch(fail);
+        } else {
+          routes.graphql(req, res, query ? `?${query}` : '').catch(fail);
+        }
         return;
       default:
         json(res, 404, { errors: [{ message: `No route for ${path}`, extensions: { code: 'NOT_FOUND' } }] });

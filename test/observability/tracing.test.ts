@@ -1,0 +1,51 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphql, startStack, token, type Stack } from '../helpers/stack.js';
+
+interface ExportedSpan {
+  name: string;
+  traceId: string;
+}
+
+let collector: Server;
+const spans: ExportedSpan[] = [];
+let stack: Stack;
+
+beforeAll(async () => {
+  // A stand-in OpenTelemetry collector: OTLP/HTTP with JSON bodies.
+  collector = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        resourceSpans: { scopeSpans: { spans: ExportedSpan[] }[] }[];
+      };
+      for (const r of body.resourceSpans) for (const s of r.scopeSpans) spans.push(...s.spans);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
+  const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/v1/traces`;
+  stack = await startStack({ tracing: { endpoint } });
+});
+afterAll(async () => {
+  await stack?.stop();
+  await new Promise<void>((r) => collector.close(() => r()));
+});
+
+describe('tracing', () => {
+  it('exports spans for the request, parsing, validation, planning and each subgraph fetch, in the caller’s trace', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const { status } = await graphql(stack.url, '{ todos { nodes { title owner { name } } } }', {
+      token: await token('trace-tom'),
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
+    expect(status).toBe(200);
+    const deadline = Date.now() + 10_000;
+    const names = () => new Set(spans.filter((s) => s.traceId === traceId).map((s) => s.name));
+    while (!names().has('gateway.fetch') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect([...names()]).toEqual(expect.arrayContaining(['portico.request', 'portico.parse', 'portico.validate', 'gateway.plan', 'gateway.fetch']));
+  });
+});
