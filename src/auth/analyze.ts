@@ -62,7 +62,16 @@ function typeSteps(key: string, type: GraphQLOutputType): PathStep[] {
   return steps;
 }
 
-export function analyzeOperation(auth: AuthSchema, document: DocumentNode, operation: OperationDefinitionNode): DocumentAnalysis {
+/**
+ * Finds the selections of an operation that need something of the caller. `introspection` is what
+ * `__schema` and `__type` need (nothing by default).
+ */
+export function analyzeOperation(
+  auth: AuthSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  introspection: Requirement = NO_REQUIREMENT,
+): DocumentAnalysis {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const checkpoints = new Map<GuardedNode, Checkpoint>();
@@ -82,7 +91,13 @@ export function analyzeOperation(auth: AuthSchema, document: DocumentNode, opera
   const walk = (set: SelectionSetNode, parent: GraphQLNamedType, steps: PathStep[], ancestors: number[], spreading: Set<string>) => {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
-        if (selection.name.value.startsWith('__') || !(isObjectType(parent) || isInterfaceType(parent))) continue;
+        const name = selection.name.value;
+        if (name === '__schema' || name === '__type') {
+          const fieldSteps = [...steps, { key: selection.alias?.value ?? name, nonNull: name === '__schema' }];
+          guard(selection, introspection, fieldSteps, ancestors);
+          continue;
+        }
+        if (name.startsWith('__') || !(isObjectType(parent) || isInterfaceType(parent))) continue;
         const field = parent.getFields()[selection.name.value];
         if (!field) continue;
         const fieldSteps = [...steps, ...typeSteps(selection.alias?.value ?? selection.name.value, field.type)];

@@ -8,7 +8,7 @@ import { analyzeOperation, type DocumentAnalysis, type Occurrence } from './anal
 import { buildAuthSchema, type AuthSchema } from './auth-schema.js';
 import type { Caller } from './caller.js';
 import type { PolicyInput } from './policy.js';
-import { isSatisfied, policyNames } from './requirements.js';
+import { isSatisfied, NO_REQUIREMENT, policyNames, type Requirement } from './requirements.js';
 import { deniedOccurrences, nullRemovedFields, removeSelections, responsePath, stripPlaceholders, type RewrittenDocument } from './rewrite.js';
 
 export const UNAUTHORIZED = 'UNAUTHORIZED_FIELD_OR_TYPE';
@@ -74,6 +74,9 @@ function errorsFor(occurrences: Occurrence[]): GraphQLError[] {
  * receives it, and answers null with an error per removed path.
  */
 export function createAuthorization(config: PorticoConfig['authorization'], logger: Logger): Authorization {
+  const introspection: Requirement = config.introspectionScope
+    ? { authenticated: true, scopes: [[[config.introspectionScope]]], policies: [] }
+    : NO_REQUIREMENT;
   let built: { sdl: string; schema: AuthSchema; analyses: Map<string, Analyzed | null> } | undefined;
   const build = (sdl: string) => (built?.sdl === sdl ? built : { sdl, schema: buildAuthSchema(sdl), analyses: new Map() });
 
@@ -81,7 +84,7 @@ export function createAuthorization(config: PorticoConfig['authorization'], logg
     const current = built!;
     let analysis = current.analyses.get(key);
     if (analysis === undefined) {
-      const result = analyzeOperation(current.schema, document, operation);
+      const result = analyzeOperation(current.schema, document, operation, introspection);
       analysis = result.checkpoints.length ? { ...result, variants: new Map() } : null;
       setLimited(current.analyses, key, analysis, ANALYSIS_CACHE_SIZE);
     }
@@ -107,7 +110,7 @@ export function createAuthorization(config: PorticoConfig['authorization'], logg
     stage: {
       name: 'authorization',
       async operation(rc, scope) {
-        if (!built || built.schema.empty || !rc.operation) return;
+        if (!built || (built.schema.empty && introspection === NO_REQUIREMENT) || !rc.operation) return;
         const key = `${rc.queryHash}:${rc.operationName ?? ''}`;
         const analysis = analysisFor(key, rc.document, rc.operation);
         if (!analysis) return;

@@ -79,6 +79,8 @@ export const configSchema = z
          * error per path; the rest runs. `reject`: the whole request is refused with HTTP 403.
          */
         mode: z.enum(['filter', 'reject']).default('filter'),
+        /** When set, `__schema` and `__type` need a token with this scope (removed like any guarded field otherwise). */
+        introspectionScope: z.string().min(1).optional(),
         /** Named policies for `@policy`, as functions (from a TypeScript config file or code). */
         policies: z.record(z.string(), z.custom<Policy>((v) => typeof v === 'function', 'must be a function')).default({}),
       })
@@ -195,6 +197,7 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_JWT_CLOCK_TOLERANCE: 'auth.clockToleranceSeconds',
   PORTICO_SCOPES_CLAIM: 'auth.scopesClaim',
   PORTICO_AUTHORIZATION_MODE: 'authorization.mode',
+  PORTICO_INTROSPECTION_SCOPE: 'authorization.introspectionScope',
   PORTICO_TRUST_PROXY: 'server.trustProxy',
   PORTICO_SHUTDOWN_TIMEOUT_MS: 'server.shutdownTimeoutMs',
   PORTICO_WORKERS: 'server.workers',

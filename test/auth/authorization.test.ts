@@ -176,3 +176,25 @@ describe('policies', () => {
     ).rejects.toThrow(/@policy "vip", not registered/);
   });
 });
+
+describe('introspection behind a scope', () => {
+  let guarded: Awaited<ReturnType<typeof startGateway>>;
+  beforeAll(async () => {
+    guarded = await startGateway(
+      { catalog: graph.catalog.url, reviews: graph.reviews.url },
+      { supergraph: { path: graph.supergraphPath }, authorization: { policies, introspectionScope: 'introspect' } },
+    );
+  });
+  afterAll(() => guarded?.server.stop());
+
+  it('answers __schema and __type only to a token with the scope', async () => {
+    const query = '{ __type(name: "Book") { name } __typename }';
+    const anonymous = await graphql(guarded.url, query);
+    expect(anonymous.body.data).toEqual({ __type: null, __typename: 'Query' });
+    expect(anonymous.body.errors?.map((e) => e.extensions?.code)).toEqual([UNAUTHORIZED]);
+    const schema = await graphql(guarded.url, '{ __schema { queryType { name } } }', { token: callers.admin });
+    expect(schema.body.data).toBeNull();
+    const allowed = await graphql(guarded.url, query, { token: await token('dev', { scope: 'introspect' }) });
+    expect(allowed.body.data).toEqual({ __type: { name: 'Book' }, __typename: 'Query' });
+  });
+});
