@@ -8,19 +8,11 @@ import type { RunningSubgraph } from '../../subgraphs/runtime/index.js';
 import { graphql, startGateway, startStack, SUBGRAPH_SECRET, token, type Stack } from '../helpers/stack.js';
 import { testStorage } from '../subgraphs/storage-fixture.js';
 import { startPrioritiesSubgraph } from './fixtures/priorities/index.js';
+import { eventually } from '../helpers/eventually.js';
 
 const run = promisify(execFile);
 const LIST = '{ todos { nodes { title priority } } }';
 
-async function eventually<T>(fn: () => Promise<T>, ok: (value: T) => boolean, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  let value = await fn();
-  while (!ok(value) && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 100));
-    value = await fn();
-  }
-  return value;
-}
 
 describe('adding a subgraph, as the README says', () => {
   let stack: Stack;
@@ -59,10 +51,8 @@ describe('adding a subgraph, as the README says', () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/compose.ts', '--subgraphs', list, '--out', supergraph]);
     expect(stdout).toContain('priorities');
 
-    const after = await eventually(
-      () => graphql(gateway.url, LIST, { token: alice }),
-      (r) => !r.body.errors,
-    );
+    let after = await graphql(gateway.url, LIST, { token: alice });
+    await eventually(async () => !(after = await graphql(gateway.url, LIST, { token: alice })).body.errors, 10_000);
     expect(after.body.errors).toBeUndefined();
     expect(after.body.data).toEqual({ todos: { nodes: [{ title: 'plan', priority: 3 }] } });
   });

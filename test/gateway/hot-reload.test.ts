@@ -4,19 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeAtomically } from '../../src/gateway/compose.js';
 import { graphql, startGateway } from '../helpers/stack.js';
+import { eventually } from '../helpers/eventually.js';
 
 const hasType = async (url: string, name: string) => {
   const { body } = await graphql(url, 'query($n: String!) { __type(name: $n) { name } }', { variables: { n: name } });
   return body.data?.__type?.name === name;
 };
-async function eventually(check: () => Promise<boolean>, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-}
 
 describe('supergraph hot reload', () => {
   let gateway: Awaited<ReturnType<typeof startGateway>>;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SubgraphListError } from '../../src/gateway/compose.js';
 import { composeFromList, CompositionError, supergraphFromSubgraphs } from '../../src/gateway/supergraph-compose.js';
 import { graphql, startGateway } from '../helpers/stack.js';
+import { eventually } from '../helpers/eventually.js';
 
 const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])';
 const A = `${LINK}\ntype Thing @key(fields: "id") { id: ID! name: String! }\ntype Query { things: [Thing!]! }\n`;
@@ -21,14 +22,6 @@ const fields = async (url: string) => {
   const { body } = await graphql(url, '{ __type(name: "Thing") { fields { name } } }');
   return body.data?.__type?.fields.map((f: { name: string }) => f.name);
 };
-async function eventually(check: () => Promise<boolean>, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-}
 
 describe('composeFromList', () => {
   it('composes the list and returns the files to watch', () => {
