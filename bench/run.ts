@@ -6,7 +6,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
-import { writeSupergraph } from './compose.js';
+import { variantKey, writeSupergraph } from './compose.js';
 import { gatewayEnv } from './gateways/env.js';
 import { GATEWAYS, type GatewayDefinition } from './gateways/index.js';
 import { startLoadGenerator, type LoadGenerator } from './load.js';
@@ -47,14 +47,21 @@ function gitRevision(): string | undefined {
   return `${head.stdout.trim()}${dirty ? ' (src/ modified)' : ''}`;
 }
 
-async function startGateways(definitions: GatewayDefinition[], supergraph: string, cpu: number | undefined, profileDir: string | undefined) {
+async function startGateways(definitions: GatewayDefinition[], subgraphUrls: Record<SubgraphName, string>, cpu: number | undefined, profileDir: string | undefined) {
   const started = new Map<string, Child<{ url: string }>>();
   const failures = new Map<string, string>();
-  const env = gatewayEnv({ supergraph, jwtSecret: JWT_SECRET, subgraphSecret: SUBGRAPH_SECRET });
+  const supergraphs = new Map<string, string>();
   for (const gateway of definitions) {
     if (!gateway.script) continue;
     try {
-      const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${gateway.id}.cpuprofile`] : [];
+      const key = variantKey(gateway.supergraph);
+      if (!supergraphs.has(key)) {
+        supergraphs.set(key, writeSupergraph(subgraphUrls, gateway.supergraph));
+        log(`supergraph ${key} at ${supergraphs.get(key)}`);
+      }
+      const env = gatewayEnv({ supergraph: supergraphs.get(key)!, jwtSecret: JWT_SECRET, subgraphSecret: SUBGRAPH_SECRET });
+      // One directory per gateway: tsx's loader thread writes a profile of its own next to the main thread's (the larger file).
+      const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${gateway.id}`] : [];
       started.set(gateway.id, await startChild({ script: `${BENCH_DIR}/${gateway.script}`, env, cpu, nodeArgs }));
       log(`${gateway.id} ready at ${started.get(gateway.id)!.ready.url}`);
     } catch (error) {
@@ -91,11 +98,10 @@ async function bench(options: BenchOptions): Promise<boolean> {
   try {
     const subgraphs = await startChild<Record<SubgraphName, string>>({ script: `${BENCH_DIR}/subgraphs-main.ts`, cpu: cpu.rest });
     stops.push(subgraphs.stop);
-    const supergraph = writeSupergraph(subgraphs.ready);
-    log(`subgraphs ready; supergraph at ${supergraph}`);
+    log('subgraphs ready');
     const load = await startLoadGenerator(cpu.rest);
     stops.push(load.stop);
-    const { started, failures } = await startGateways(gateways, supergraph, cpu.gateway, options.profileDir);
+    const { started, failures } = await startGateways(gateways, subgraphs.ready, cpu.gateway, options.profileDir);
     for (const child of started.values()) stops.push(child.stop);
     const urls = new Map([...started].map(([id, child]) => [id, child.ready.url]));
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${await bearerToken()}` };
@@ -105,7 +111,7 @@ async function bench(options: BenchOptions): Promise<boolean> {
     for (const cell of cells) {
       const failure = failures.get(cell.gateway.id);
       if (failure) cell.problems.push(failure);
-      else if (urls.has(cell.gateway.id)) cell.problems.push(...(await verifyWorkload(urls.get(cell.gateway.id)!, cell.workload, headers)));
+      else if (urls.has(cell.gateway.id)) cell.problems.push(...(await verifyWorkload(urls.get(cell.gateway.id)!, cell.workload, headers, cell.gateway.expectCache)));
       if (cell.problems.length) log(`${cell.gateway.id} on ${cell.workload.id}: ${cell.problems.join('; ')}`);
     }
     await measure(options, load, cells, urls, headers);

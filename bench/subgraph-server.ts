@@ -18,7 +18,8 @@ interface Prepared {
 /**
  * A bare node:http GraphQL server, so a subgraph costs as little as possible and the gateway is what
  * is measured. Query answers are memoised by the exact request body until the next mutation: the
- * gateways send the same few documents over and over. It ignores every header, including Portico's
+ * gateways send the same few documents over and over. Routed with `?cacheHints=1`, it marks query
+ * answers `Cache-Control: max-age=60, public`. It ignores every header, including Portico's
  * x-portico-identity / x-portico-signature (the baseline gateways do not send them).
  */
 export async function startSubgraphServer(schema: GraphQLSchema, port = 0): Promise<SubgraphServer> {
@@ -41,9 +42,9 @@ export async function startSubgraphServer(schema: GraphQLSchema, port = 0): Prom
     return prepared;
   }
 
-  async function answer(body: string): Promise<{ status: number; text: string }> {
+  async function answer(body: string): Promise<{ status: number; text: string; cacheable?: boolean }> {
     const memo = answers.get(body);
-    if (memo) return { status: 200, text: memo };
+    if (memo) return { status: 200, text: memo, cacheable: true };
     const { query, variables, operationName } = JSON.parse(body) as { query: string; variables?: Record<string, unknown>; operationName?: string };
     const prepared = prepare(query);
     if (!prepared.document) return { status: 400, text: JSON.stringify({ errors: prepared.errors }) };
@@ -54,7 +55,7 @@ export async function startSubgraphServer(schema: GraphQLSchema, port = 0): Prom
       if (answers.size >= MAX_ANSWERS) answers.clear();
       answers.set(body, text);
     }
-    return { status: 200, text };
+    return { status: 200, text, cacheable: prepared.operation === 'query' && !result.errors };
   }
 
   const server: Server = createServer((req, res) => {
@@ -62,8 +63,10 @@ export async function startSubgraphServer(schema: GraphQLSchema, port = 0): Prom
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       answer(Buffer.concat(chunks).toString('utf8')).then(
-        ({ status, text }) => {
-          res.writeHead(status, { 'content-type': 'application/json' });
+        ({ status, text, cacheable }) => {
+          // Routed as `…/graphql?cacheHints=1`: query answers are public for 60 s (the cache-hit row).
+          const hints = cacheable && req.url?.includes('cacheHints=1');
+          res.writeHead(status, hints ? { 'content-type': 'application/json', 'cache-control': 'max-age=60, public' } : { 'content-type': 'application/json' });
           res.end(text);
         },
         (error: Error) => {

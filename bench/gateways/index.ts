@@ -1,4 +1,5 @@
 // The gateways a run compares, in the order of each interleaved round.
+import type { SupergraphVariant } from '../compose.js';
 
 export interface GatewayDefinition {
   /** Short name used on the command line and in results. */
@@ -12,12 +13,18 @@ export interface GatewayDefinition {
   baseline?: boolean;
   /** A failure to start is reported, not fatal to --smoke (third-party gateway). */
   optional?: boolean;
+  /** Portico: what `x-cache` must say on a repeated read, checked before measuring. */
+  expectCache?: 'HIT' | 'MISS';
+  /** The supergraph it serves; default the plain one. */
+  supergraph?: SupergraphVariant;
 }
 
 export const GATEWAYS: readonly GatewayDefinition[] = [
-  { id: 'portico', label: 'Portico (features on, cache miss)', script: 'gateways/portico.ts' },
-  // A cache-hit row will run Portico with the response cache on and the same document repeated.
-  { id: 'portico-hit', label: 'Portico (cache hit)', unavailable: 'n/a: no response cache yet' },
+  // Same process, config and supergraph for both Portico rows, but for the routing URLs: the miss row's
+  // subgraphs send no cache hints (nothing is cacheable, every request goes to the subgraphs), the
+  // hit row's send `Cache-Control: max-age=60, public` (after the first request, answers come from the cache).
+  { id: 'portico', label: 'Portico (features on, cache miss)', script: 'gateways/portico.ts', supergraph: { secured: true }, expectCache: 'MISS' },
+  { id: 'portico-hit', label: 'Portico (features on, cache hit)', script: 'gateways/portico.ts', supergraph: { secured: true, cacheHints: true }, expectCache: 'HIT' },
   { id: 'apollo', label: '@apollo/gateway + @apollo/server (baseline)', script: 'gateways/apollo.ts', baseline: true },
   { id: 'hive', label: 'Hive Gateway', script: 'gateways/hive.ts', optional: true },
 ];
