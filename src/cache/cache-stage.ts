@@ -89,7 +89,8 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
     scope.beforeResponse(async (response) => {
       if (response.response.body.kind !== 'single') return;
       const result = response.response.body.singleResult;
-      const touched = takeEntityTags(result.data);
+      const { data, tags: touched } = takeEntityTags(result.data);
+      result.data = data;
       if (!result.data) return;
       const tags = new Set<string>();
       for (const tag of touched) {
@@ -133,7 +134,8 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
           if (flight) {
             // Another request is fetching the same thing: use its answer if this caller may have it.
             const outcome = await flight;
-            if (outcome && (outcome.entry.scope === 'PUBLIC' || outcome.identity === identity)) entry = outcome.entry;
+            // A copy: each response is finished (authorization's nulls, the cost report) on its own.
+            if (outcome && (outcome.entry.scope === 'PUBLIC' || outcome.identity === identity)) entry = structuredClone(outcome.entry);
           } else {
             inFlight.set(key, new Promise<Outcome>((resolve) => (resolveFlight = resolve)));
             epoch = await guarded(() => store.epoch(), undefined);
@@ -143,7 +145,7 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
         served = entry;
         const age = Math.floor((Date.now() - entry.storedAt) / 1000);
         rc.overallCachePolicy.replace({ maxAge: Math.max(0, entry.maxAge - age), scope: entry.scope });
-        return { http: { status: 200, headers: new Map([['age', String(age)]]) as never }, body: { kind: 'single', singleResult: structuredClone(entry.result) } } as never;
+        return { http: { status: 200, headers: new Map([['age', String(age)]]) as never }, body: { kind: 'single', singleResult: entry.result } } as never;
       });
 
       scope.beforeResponse(async (response) => {
@@ -164,7 +166,8 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
           return;
         }
         const result = body.singleResult;
-        const tags = takeEntityTags(result.data);
+        const { data, tags } = takeEntityTags(result.data);
+        result.data = data;
         for (const tag of staticTags) tags.add(tag);
         const policy = response.overallCachePolicy.policyIfCacheable();
         const cacheable =
@@ -175,7 +178,7 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
           return;
         }
         const entry: CachedResponse = {
-          result: structuredClone({ data: result.data, ...(result.errors ? { errors: result.errors as unknown[] } : {}) }),
+          result: { data: result.data, ...(result.errors ? { errors: result.errors as unknown[] } : {}) },
           storedAt: Date.now(),
           maxAge: policy.maxAge,
           scope: policy.scope === 'PRIVATE' ? 'PRIVATE' : 'PUBLIC',

@@ -1,4 +1,5 @@
 import { ApolloGateway } from '@apollo/gateway';
+import type { Fetcher } from '@apollo/utils.fetcher';
 import type { Logger } from 'pino';
 import type { PorticoConfig } from '../config/index.js';
 import { createSubgraphHttp } from './fetcher.js';
@@ -12,9 +13,27 @@ export interface CreateGatewayOptions {
   onReload?: SupergraphFileOptions['onReload'];
   /** Throws to refuse a supergraph before it goes live. */
   validateSupergraph?: SupergraphFileOptions['validate'];
+  /** Told of every subgraph fetch: which subgraph, how long, and whether it answered (HTTP status below 400). */
+  onFetch?: (subgraph: string, seconds: number, ok: boolean) => void;
 }
 
-export function createGateway({ config, logger, onReload, validateSupergraph }: CreateGatewayOptions): ApolloGateway {
+/** The fetcher, timed and reported. */
+function observed(fetcher: Fetcher, subgraph: string, onFetch: CreateGatewayOptions['onFetch']): Fetcher {
+  if (!onFetch) return fetcher;
+  return async (url, init) => {
+    const started = performance.now();
+    try {
+      const response = await fetcher(url, init);
+      onFetch(subgraph, (performance.now() - started) / 1000, response.status < 400);
+      return response;
+    } catch (error) {
+      onFetch(subgraph, (performance.now() - started) / 1000, false);
+      throw error;
+    }
+  };
+}
+
+export function createGateway({ config, logger, onReload, validateSupergraph, onFetch }: CreateGatewayOptions): ApolloGateway {
   // Read by @apollo/gateway's constructor: unless this is 'true' it reports usage to Apollo
   // and probes cloud metadata addresses. Portico never phones home unless the user opts in.
   process.env.APOLLO_TELEMETRY_DISABLED = config.apolloTelemetry ? 'false' : 'true';
@@ -30,7 +49,8 @@ export function createGateway({ config, logger, onReload, validateSupergraph }: 
       const target = config.subgraphs[name]?.url ?? url;
       if (!target) throw new Error(`subgraph ${name} has no routing URL; set subgraphs.${name}.url`);
       const timeoutMs = config.subgraphs[name]?.timeoutMs ?? config.subgraphTimeoutMs;
-      return new SignedSubgraphDataSource({ name, url: target, secret: config.subgraphSecret, fetcher: http.fetcher(timeoutMs) });
+      const fetcher = observed(http.fetcher(timeoutMs), name, onFetch);
+      return new SignedSubgraphDataSource({ name, url: target, secret: config.subgraphSecret, fetcher });
     },
   });
   const stop = gateway.stop.bind(gateway);

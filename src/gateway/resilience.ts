@@ -11,6 +11,12 @@ export interface RetryOptions {
   maxDelayMs?: number;
   /** HTTP statuses worth another attempt (the subgraph or a proxy in front of it is overloaded or restarting). Default 502, 503, 504. */
   retryOnStatus?: readonly number[];
+  /**
+   * Whether a rejected call (network error, timeout) is worth another attempt. Default
+   * `retryableError`: every network error, not a timeout (the call already took the whole timeout;
+   * repeating it would multiply the wait).
+   */
+  retryOnError?: (error: unknown) => boolean;
 }
 
 /** A circuit breaker for one subgraph: closed → (N consecutive failures) → open → (cool-down) → half-open → one probe. */
@@ -55,7 +61,19 @@ export interface ResilientFetcher extends Fetcher {
   circuitState(): CircuitState;
 }
 
-const DEFAULT_RETRY: Required<RetryOptions> = { retries: 2, baseDelayMs: 50, maxDelayMs: 1000, retryOnStatus: [502, 503, 504] };
+/** The default `retryOnError`: any rejection but a timeout (`code: 'SUBGRAPH_TIMEOUT'`) or an open circuit. */
+export function retryableError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code !== 'SUBGRAPH_TIMEOUT' && !(error instanceof CircuitOpenError);
+}
+
+const DEFAULT_RETRY: Required<RetryOptions> = {
+  retries: 2,
+  baseDelayMs: 50,
+  maxDelayMs: 1000,
+  retryOnStatus: [502, 503, 504],
+  retryOnError: retryableError,
+};
 const DEFAULT_BREAKER: Required<CircuitBreakerOptions> = { failureThreshold: 5, coolDownMs: 10_000 };
 
 /**
@@ -76,7 +94,7 @@ export function isQueryRequest(init: FetcherRequestInit = {}): boolean {
 }
 
 /** Delay before retry number `attempt` (0-based): exponential, capped, with full jitter. */
-export function backoffDelay(attempt: number, retry: Required<RetryOptions>, random: () => number): number {
+export function backoffDelay(attempt: number, retry: Pick<Required<RetryOptions>, 'baseDelayMs' | 'maxDelayMs'>, random: () => number): number {
   const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt);
   return Math.round(ceiling * random());
 }
@@ -123,7 +141,7 @@ function createBreaker(options: Required<CircuitBreakerOptions>, now: () => numb
 
 /**
  * Wraps a subgraph fetcher with retries (only for calls `isRetryable` allows: queries, never
- * mutations; exponential backoff with jitter) and a circuit breaker (after `failureThreshold`
+ * mutations; network errors and 502/503/504, not timeouts; exponential backoff with jitter) and a circuit breaker (after `failureThreshold`
  * consecutive failures every call fails at once with `CircuitOpenError` until `coolDownMs` has
  * passed, then one probe decides). A failure is a rejected call (network error, timeout) or an
  * HTTP status of 500 or more; an HTTP answer below 500 is a success, whatever its GraphQL errors.
@@ -164,7 +182,7 @@ export function withResilience(fetch: Fetcher, options: ResilienceOptions): Resi
       } catch (error) {
         outcome = { error };
       }
-      const failed = 'error' in outcome ? !(outcome.error instanceof CircuitOpenError) : retry.retryOnStatus.includes(outcome.response.status);
+      const failed = 'error' in outcome ? retry.retryOnError(outcome.error) : retry.retryOnStatus.includes(outcome.response.status);
       // Decided once, and only when a retry is in question: parsing the body costs nothing on success.
       if (failed && n < retry.retries && (retryable ??= isRetryable(init ?? {})) && breaker?.state() !== 'open') {
         await sleep(backoffDelay(n, retry, random));

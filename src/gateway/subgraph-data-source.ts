@@ -3,6 +3,7 @@ import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import { createIdentitySigner, type Identity, type IdentitySigner } from '../identity/signed-identity.js';
+import { injectTraceContext } from '../observability/tracing.js';
 import { SubgraphTimeoutError } from './fetcher.js';
 
 /** `extensions.code` of an error for a subgraph that is down, timed out or answered with an HTTP error. */
@@ -65,6 +66,7 @@ export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayCon
     const signed = this.signer.sign(identityOf(context ?? {}));
     for (const name in signed) headers.set(name, signed[name]);
     if (context?.requestId) headers.set('x-request-id', context.requestId);
+    injectTraceContext((name, value) => headers.set(name, value));
   }
 
   /**

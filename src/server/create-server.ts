@@ -70,6 +70,10 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     logger,
     validateSupergraph: authorization.validateSupergraph,
     onReload: (outcome) => metrics.reloads.inc({ outcome: outcome.ok ? 'ok' : 'refused' }),
+    onFetch: (subgraph, seconds, ok) => {
+      metrics.subgraphFetches.inc({ subgraph, outcome: ok ? 'ok' : 'error' });
+      metrics.subgraphDuration.observe({ subgraph }, seconds);
+    },
   });
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     authorization.useSupergraph(coreSupergraphSdl);

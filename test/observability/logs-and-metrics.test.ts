@@ -66,6 +66,8 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/portico_authentication_failures_total [1-9]/);
     expect(text).toMatch(/portico_cache_total\{result="hit"\} [1-9]/);
     expect(text).toMatch(/portico_estimated_cost_bucket/);
+    expect(text).toMatch(/portico_subgraph_fetches_total\{subgraph="todos",outcome="ok"\} [1-9]/);
+    expect(text).toMatch(/portico_subgraph_fetch_duration_seconds_count\{subgraph="todos"\} [1-9]/);
     expect(text).toMatch(/portico_process_resident_memory_bytes/);
   });
 
