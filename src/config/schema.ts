@@ -156,6 +156,26 @@ export const configSchema = z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()
       .prefault({}),
+    /** Retries (queries only) and a circuit breaker, per subgraph. */
+    resilience: z
+      .object({
+        /** Extra attempts for a query whose subgraph call failed (network error, 502/503/504); never for mutations. */
+        retries: z.coerce.number().int().min(0).max(10).default(2),
+        retryBaseDelayMs: z.coerce.number().int().min(0).default(50),
+        retryMaxDelayMs: z.coerce.number().int().min(0).default(1000),
+        circuitBreaker: z
+          .object({
+            enabled: bool.default(true),
+            /** Consecutive failures that open a subgraph's circuit (calls then fail fast). */
+            failureThreshold: z.coerce.number().int().positive().default(5),
+            /** How long a circuit stays open before one probe call, in ms. */
+            coolDownMs: z.coerce.number().int().positive().default(10_000),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     /** OpenTelemetry traces, off unless an OTLP endpoint is set (OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT). */
     tracing: z
       .object({
@@ -215,6 +235,8 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_CACHE: 'cache.enabled',
   PORTICO_CACHE_MAX_ENTRIES: 'cache.maxEntries',
   PORTICO_CACHE_BYPASS: 'cache.bypass',
+  PORTICO_SUBGRAPH_RETRIES: 'resilience.retries',
+  PORTICO_CIRCUIT_BREAKER: 'resilience.circuitBreaker.enabled',
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'tracing.endpoint',
   OTEL_SERVICE_NAME: 'tracing.serviceName',
   REDIS_URL: 'redisUrl',

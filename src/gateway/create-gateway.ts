@@ -3,6 +3,7 @@ import type { Fetcher } from '@apollo/utils.fetcher';
 import type { Logger } from 'pino';
 import type { PorticoConfig } from '../config/index.js';
 import { createSubgraphHttp } from './fetcher.js';
+import { withResilience } from './resilience.js';
 import { SignedSubgraphDataSource } from './subgraph-data-source.js';
 import { supergraphFromSubgraphs } from './supergraph-compose.js';
 import { supergraphFromFile, type SupergraphFileOptions } from './supergraph-file.js';
@@ -49,7 +50,14 @@ export function createGateway({ config, logger, onReload, validateSupergraph, on
       const target = config.subgraphs[name]?.url ?? url;
       if (!target) throw new Error(`subgraph ${name} has no routing URL; set subgraphs.${name}.url`);
       const timeoutMs = config.subgraphs[name]?.timeoutMs ?? config.subgraphTimeoutMs;
-      const fetcher = observed(http.fetcher(timeoutMs), name, onFetch);
+      const { retries, retryBaseDelayMs, retryMaxDelayMs, circuitBreaker } = config.resilience;
+      const resilient = withResilience(http.fetcher(timeoutMs), {
+        name,
+        retry: retries === 0 ? false : { retries, baseDelayMs: retryBaseDelayMs, maxDelayMs: retryMaxDelayMs },
+        circuitBreaker: circuitBreaker.enabled ? { failureThreshold: circuitBreaker.failureThreshold, coolDownMs: circuitBreaker.coolDownMs } : false,
+        onStateChange: (state, subgraph) => logger.warn({ subgraph, state }, `subgraph circuit ${state}`),
+      });
+      const fetcher = observed(resilient, name, onFetch);
       return new SignedSubgraphDataSource({ name, url: target, secret: config.subgraphSecret, fetcher });
     },
   });

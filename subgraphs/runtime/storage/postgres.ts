@@ -28,10 +28,16 @@ function clientDb(client: Queryable, stats: Stats): Db {
   return db;
 }
 
+/** `application_name` of a schema's connections: `portico:<schema>` (PostgreSQL keeps 63 bytes). */
+export function applicationName(schema: string): string {
+  return `portico:${schema}`.slice(0, 63);
+}
+
 /** A pg Pool whose every connection uses `schema`; the schema is created if missing. */
 export async function openPostgresDb(url: string, schema: string, logger?: Logger): Promise<Db> {
   assertSchema(schema);
-  const pool = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, max: 10 });
+  // Named after the schema, so an operator (or a test) can find this subgraph's connections in pg_stat_activity.
+  const pool = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, max: 10, application_name: applicationName(schema) });
   // An idle connection that breaks must not crash the process; the next query reconnects.
   pool.on('error', (error) => logger?.warn({ err: error }, 'postgres idle connection error'));
   const stats: Stats = { queries: 0 };
