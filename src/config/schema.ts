@@ -137,6 +137,13 @@ export const configSchema = z
         cacheErrors: bool.default(false),
         /** Who may skip the cache with `Cache-Control: no-cache`: everyone, authenticated callers, or nobody. */
         bypass: z.enum(['everyone', 'authenticated', 'nobody']).default('authenticated'),
+        /**
+         * Cache hints for subgraphs that send none, by field (`Query.user`) or type (`User`):
+         * `{ maxAge, scope }`. Without one, an answer with no hint is not cached.
+         */
+        defaultHints: z
+          .record(z.string().regex(/^\w+(\.\w+)?$/, 'a type (User) or a field (Query.user)'), z.object({ maxAge: z.number().int().min(0), scope: z.enum(['PUBLIC', 'PRIVATE']).optional() }).strict())
+          .default({}),
         /** Scope a token needs to call the purge endpoint (`POST /admin/cache/purge`). */
         purgeScope: z.string().min(1).default('admin'),
       })

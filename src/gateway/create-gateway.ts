@@ -14,6 +14,8 @@ export interface CreateGatewayOptions {
   onReload?: SupergraphFileOptions['onReload'];
   /** Throws to refuse a supergraph before it goes live. */
   validateSupergraph?: SupergraphFileOptions['validate'];
+  /** The Cache-Control to assume for a subgraph answer without one (configured default hints). */
+  defaultCacheControl?: (query: string) => string | null;
   /** Told of every subgraph fetch: which subgraph, how long, and whether it answered (HTTP status below 400). */
   onFetch?: (subgraph: string, seconds: number, ok: boolean) => void;
 }
@@ -34,7 +36,7 @@ function observed(fetcher: Fetcher, subgraph: string, onFetch: CreateGatewayOpti
   };
 }
 
-export function createGateway({ config, logger, onReload, validateSupergraph, onFetch }: CreateGatewayOptions): ApolloGateway {
+export function createGateway({ config, logger, onReload, validateSupergraph, onFetch, defaultCacheControl }: CreateGatewayOptions): ApolloGateway {
   // Read by @apollo/gateway's constructor: unless this is 'true' it reports usage to Apollo
   // and probes cloud metadata addresses. Portico never phones home unless the user opts in.
   process.env.APOLLO_TELEMETRY_DISABLED = config.apolloTelemetry ? 'false' : 'true';
@@ -58,7 +60,7 @@ export function createGateway({ config, logger, onReload, validateSupergraph, on
         onStateChange: (state, subgraph) => logger.warn({ subgraph, state }, `subgraph circuit ${state}`),
       });
       const fetcher = observed(resilient, name, onFetch);
-      return new SignedSubgraphDataSource({ name, url: target, secret: config.subgraphSecret, fetcher });
+      return new SignedSubgraphDataSource({ name, url: target, secret: config.subgraphSecret, fetcher, defaultCacheControl });
     },
   });
   const stop = gateway.stop.bind(gateway);

@@ -34,6 +34,8 @@ export interface SignedSubgraphDataSourceOptions {
   fetcher: Fetcher;
   /** Identities whose signed headers are kept for reuse within the same second. Default 1000. */
   signedIdentities?: number;
+  /** The Cache-Control to assume for a response that came without one (configured default hints). */
+  defaultCacheControl?: (query: string) => string | null;
 }
 
 /** What went wrong, in words that name no host or address (the message reaches clients). */
@@ -52,11 +54,25 @@ function reason(error: unknown): string {
 export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly name: string;
   private readonly signer: IdentitySigner;
+  private readonly defaultCacheControl?: (query: string) => string | null;
 
   constructor(options: SignedSubgraphDataSourceOptions) {
     super({ url: options.url, fetcher: options.fetcher });
     this.name = options.name;
     this.signer = createIdentitySigner(options.secret, { maxEntries: options.signedIdentities ?? 1000 });
+    this.defaultCacheControl = options.defaultCacheControl;
+  }
+
+  /** Applies the configured default hint where the subgraph sent none (the gateway reads the header next). */
+  override didReceiveResponse({ response, request }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
+    const headers = response.http?.headers;
+    // No header, or Apollo Server's `no-store` for "no hint at all", counts as no hint.
+    const given = headers?.get('cache-control');
+    if (this.defaultCacheControl && headers && (!given || given === 'no-store') && request.query) {
+      const header = this.defaultCacheControl(request.query);
+      if (header) headers.set('cache-control', header);
+    }
+    return response;
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {

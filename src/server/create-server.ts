@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { createAuthenticator } from '../auth/authenticate.js';
 import { createAuthorization } from '../auth/authorization.js';
 import { createResponseCache } from '../cache/cache-stage.js';
+import { createDefaultHints } from '../cache/default-hints.js';
 import { createPurgeHandler } from '../cache/purge.js';
 import type { PorticoConfig } from '../config/index.js';
 import type { GatewayContext, RequestReport } from '../context.js';
@@ -64,11 +65,13 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
       })
     : undefined;
 
+  const defaultHints = createDefaultHints(config.cache.defaultHints);
   let supergraphLoaded = false;
   const gateway = createGateway({
     config,
     logger,
     validateSupergraph: authorization.validateSupergraph,
+    defaultCacheControl: defaultHints.enabled ? (query) => defaultHints.headerFor(query) : undefined,
     onReload: (outcome) => metrics.reloads.inc({ outcome: outcome.ok ? 'ok' : 'refused' }),
     onFetch: (subgraph, seconds, ok) => {
       metrics.subgraphFetches.inc({ subgraph, outcome: ok ? 'ok' : 'error' });
@@ -80,6 +83,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     rateLimits.useSupergraph(coreSupergraphSdl);
     cost?.useSupergraph(coreSupergraphSdl);
     cache?.useSupergraph(coreSupergraphSdl);
+    if (defaultHints.enabled) defaultHints.useSupergraph(coreSupergraphSdl);
     supergraphLoaded = true;
   });
 
