@@ -141,8 +141,10 @@ export function createAuthorization(config: PorticoConfig['authorization'], logg
         scope.beforeResponse((response) => {
           if (response.response.body.kind !== 'single') return;
           const result = response.response.body.singleResult;
-          if (usesPlaceholder) stripPlaceholders(result.data);
-          result.data = nullRemovedFields(result.data, denied);
+          // A copy: the data may be a cached answer that other requests share.
+          const data = structuredClone(result.data);
+          if (usesPlaceholder) stripPlaceholders(data);
+          result.data = nullRemovedFields(data, denied);
           result.errors = [...errorsFor(denied).map((e) => e.toJSON()), ...(result.errors ?? [])];
         });
       },

@@ -145,7 +145,7 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
         served = entry;
         const age = Math.floor((Date.now() - entry.storedAt) / 1000);
         rc.overallCachePolicy.replace({ maxAge: Math.max(0, entry.maxAge - age), scope: entry.scope });
-        return { http: { status: 200, headers: new Map([['age', String(age)]]) as never }, body: { kind: 'single', singleResult: entry.result } } as never;
+        return { http: { status: 200, headers: new Map([['age', String(age)]]) as never }, body: { kind: 'single', singleResult: { ...entry.result } } } as never;
       });
 
       scope.beforeResponse(async (response) => {

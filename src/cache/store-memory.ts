@@ -1,15 +1,17 @@
 import { LRUCache } from 'lru-cache';
 import type { CacheEntry, ResponseCacheStore } from './store.js';
 
-/** The default: one process's memory, bounded (least recently used entries go first). */
+/**
+ * The default: one process's memory, bounded (least recently used entries go first). Entries are kept
+ * as objects, not JSON: whoever finishes a response from the cache copies before changing it.
+ */
 export function createMemoryCacheStore({ maxEntries = 10_000, now = Date.now } = {}): ResponseCacheStore {
-  const entries = new LRUCache<string, string>({ max: maxEntries, ttlAutopurge: false, perf: { now } });
+  const entries = new LRUCache<string, CacheEntry>({ max: maxEntries, ttlAutopurge: false, perf: { now } });
   const tags = new Map<string, Set<string>>();
   let epoch = 0;
   return {
     async get(key) {
-      const text = entries.get(key);
-      return text === undefined ? undefined : (JSON.parse(text) as CacheEntry);
+      return entries.get(key);
     },
     async set(key, entry, ttlMs, entryTags) {
       // Dropping everything is always correct; a tag index grown far past the entries is not worth keeping.
@@ -17,7 +19,7 @@ export function createMemoryCacheStore({ maxEntries = 10_000, now = Date.now } =
         tags.clear();
         entries.clear();
       }
-      entries.set(key, JSON.stringify(entry), { ttl: ttlMs });
+      entries.set(key, entry, { ttl: ttlMs });
       for (const tag of entryTags) {
         let keys = tags.get(tag);
         if (!keys) tags.set(tag, (keys = new Set()));

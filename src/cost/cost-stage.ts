@@ -22,6 +22,14 @@ export interface CostControl {
  */
 export function createCostControl(cost: PorticoConfig['cost'], budgets: BudgetStore | undefined): CostControl {
   let current: { schema: CostSchema; analyses: Map<string, CostAnalysis> } | undefined;
+  // A cached answer is one object served many times: count its cost once.
+  const actualByData = new WeakMap<object, number>();
+  const actualOf = (analysis: CostAnalysis, data: Record<string, unknown> | null | undefined) => {
+    if (!data) return 0;
+    let actual = actualByData.get(data);
+    if (actual === undefined) actualByData.set(data, (actual = actualCost(analysis, data)));
+    return actual;
+  };
 
   return {
     useSupergraph(sdl) {
@@ -81,7 +89,7 @@ export function createCostControl(cost: PorticoConfig['cost'], budgets: BudgetSt
         }
         scope.beforeResponse(async (response) => {
           const body = response.response.body;
-          const actual = body.kind === 'single' ? actualCost(analysis, body.singleResult.data) : estimated;
+          const actual = body.kind === 'single' ? actualOf(analysis, body.singleResult.data) : estimated;
           report.actualQueryCost = actual;
           reported.actual = actual;
           if (actual < estimated) {

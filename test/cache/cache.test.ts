@@ -76,6 +76,12 @@ describe('response cache', () => {
         }
       }
     }
+    // Served from the cache again and again, an answer is finished anew each time: one error, not one per hit.
+    for (let i = 0; i < 3; i++) {
+      const again = await graphql(stack.url, '{ u: user(id: "cache-eve") { name email } }');
+      expect(again.body.errors).toHaveLength(1);
+      expect(again.body.data).toEqual({ u: null });
+    }
     const shared = '{ user(id: "cache-eve") { name } }';
     expect(status(await graphql(stack.url, shared))).toBe('MISS');
     expect(status(await graphql(stack.url, shared, { token: user }))).toBe('HIT');
