@@ -25,23 +25,30 @@ const env = (file: string) => ({
   PORTICO_CONFIG: 'portico.config.ts',
 });
 const on = await spawnGateway({ ...env('on.graphql'), LOG_LEVEL: 'info' });
-const off = await spawnGateway({ ...env('off.graphql'), LOG_LEVEL: 'info' });
-const bearer = await token('bench-user', { name: 'Bench', scope: 'users:read:email' });
-for (let i = 0; i < 10; i++) await graphql(on.url, `mutation { addTodo(input: { title: "t${i}" }) { id } }`, { token: bearer });
-const query = JSON.stringify({ query: '{ todos(first: 10) { nodes { id title completed owner { name email } } } }' });
-const run = (url: string) =>
-  autocannon({ url, method: 'POST', connections: 10, duration: 8, body: query, headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` } });
-const results: Record<string, number[]> = { on: [], off: [] };
-await run(on.url);
-await run(off.url);
-for (let round = 0; round < 3; round++) {
-  for (const [name, gateway] of [['on', on], ['off', off]] as const) {
-    const r = await run(gateway.url);
-    if (r.non2xx || r.errors) throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-    results[name].push(r.requests.average);
+const off = await spawnGateway({ ...env('off.graphql'), LOG_LEVEL: 'info' }).catch(async (error: unknown) => {
+  await on.stop();
+  throw error;
+});
+try {
+  const bearer = await token('bench-user', { name: 'Bench', scope: 'users:read:email' });
+  for (let i = 0; i < 10; i++) await graphql(on.url, `mutation { addTodo(input: { title: "t${i}" }) { id } }`, { token: bearer });
+  const query = JSON.stringify({ query: '{ todos(first: 10) { nodes { id title completed owner { name email } } } }' });
+  const run = (url: string) =>
+    autocannon({ url, method: 'POST', connections: 10, duration: 8, body: query, headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` } });
+  const results: Record<string, number[]> = { on: [], off: [] };
+  await run(on.url);
+  await run(off.url);
+  for (let round = 0; round < 3; round++) {
+    for (const [name, gateway] of [['on', on], ['off', off]] as const) {
+      const r = await run(gateway.url);
+      if (r.non2xx || r.errors) throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+      results[name].push(r.requests.average);
+    }
   }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  process.stdout.write(`authorization on: ${median(results.on)} req/s, off: ${median(results.off)} req/s, ratio ${(median(results.on) / median(results.off)).toFixed(3)}\n`);
+} finally {
+  // The gateways are processes of their own: never leave them running.
+  await Promise.all([on.stop(), off.stop()]);
+  await stack.stop();
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-process.stdout.write(`authorization on: ${median(results.on)} req/s, off: ${median(results.off)} req/s, ratio ${(median(results.on) / median(results.off)).toFixed(3)}\n`);
-await Promise.all([on.stop(), off.stop()]);
-await stack.stop();
