@@ -1,10 +1,8 @@
 import {
-  buildASTSchema,
   getNamedType,
   isAbstractType,
   isObjectType,
   isInterfaceType,
-  parse,
   type GraphQLField,
   type GraphQLNamedType,
   type GraphQLSchema,
@@ -18,6 +16,7 @@ import {
   type Requirement,
 } from './requirements.js';
 import { linkedDirectiveName } from '../gateway/spec-links.js';
+import type { Supergraph } from '../gateway/supergraph.js';
 
 /** The supergraph's authorization rules: what each type and field requires. */
 export interface AuthSchema {
@@ -36,9 +35,7 @@ export interface AuthSchema {
   empty: boolean;
 }
 
-export function buildAuthSchema(supergraphSdl: string): AuthSchema {
-  const document = parse(supergraphSdl);
-  const schema = buildASTSchema(document, { assumeValidSDL: true });
+export function buildAuthSchema({ document, schema }: Supergraph): AuthSchema {
   const names: AuthDirectiveNames = {
     authenticated: linkedDirectiveName(document, 'authenticated', 'authenticated'),
     requiresScopes: linkedDirectiveName(document, 'requiresScopes', 'requiresScopes'),

@@ -6,6 +6,7 @@ import type { Stage } from '../server/pipeline.js';
 import { refusal } from '../server/refusal.js';
 import { analyzeOperation, type DocumentAnalysis, type Occurrence } from './analyze.js';
 import { buildAuthSchema, type AuthSchema } from './auth-schema.js';
+import { readSupergraph, type Supergraph } from '../gateway/supergraph.js';
 import type { Caller } from './caller.js';
 import type { PolicyInput } from './policy.js';
 import { isSatisfied, NO_REQUIREMENT, policyNames, type Requirement } from './requirements.js';
@@ -24,7 +25,7 @@ export interface Authorization {
   /** Throws when a supergraph uses a policy that is not registered: called before a supergraph goes live. */
   validateSupergraph(supergraphSdl: string): void;
   /** Called with each supergraph that goes live. */
-  useSupergraph(supergraphSdl: string): void;
+  useSupergraph(supergraph: Supergraph): void;
   stage: Stage;
 }
 
@@ -77,8 +78,7 @@ export function createAuthorization(config: PorticoConfig['authorization'], logg
   const introspection: Requirement = config.introspectionScope
     ? { authenticated: true, scopes: [[[config.introspectionScope]]], policies: [] }
     : NO_REQUIREMENT;
-  let built: { sdl: string; schema: AuthSchema; analyses: Map<string, Analyzed | null> } | undefined;
-  const build = (sdl: string) => (built?.sdl === sdl ? built : { sdl, schema: buildAuthSchema(sdl), analyses: new Map() });
+  let built: { schema: AuthSchema; analyses: Map<string, Analyzed | null> } | undefined;
 
   function analysisFor(key: string, document: Parameters<typeof analyzeOperation>[1], operation: Parameters<typeof analyzeOperation>[2]): Analyzed | null {
     const current = built!;
@@ -99,13 +99,13 @@ export function createAuthorization(config: PorticoConfig['authorization'], logg
 
   return {
     validateSupergraph(sdl) {
-      const unknown = [...build(sdl).schema.policies].filter((name) => typeof config.policies[name] !== 'function');
+      const unknown = [...buildAuthSchema(readSupergraph(sdl)).policies].filter((name) => typeof config.policies[name] !== 'function');
       if (unknown.length) {
         throw new Error(`the supergraph uses @policy ${unknown.map((n) => `"${n}"`).join(', ')}, not registered in authorization.policies`);
       }
     },
-    useSupergraph(sdl) {
-      built = build(sdl);
+    useSupergraph(supergraph) {
+      built = { schema: buildAuthSchema(supergraph), analyses: new Map() };
     },
     stage: {
       name: 'authorization',

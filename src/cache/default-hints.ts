@@ -1,5 +1,4 @@
 import {
-  buildASTSchema,
   getNamedType,
   isCompositeType,
   parse,
@@ -8,6 +7,7 @@ import {
   visitWithTypeInfo,
   type GraphQLSchema,
 } from 'graphql';
+import type { Supergraph } from '../gateway/supergraph.js';
 
 export interface CacheHint {
   maxAge: number;
@@ -60,8 +60,8 @@ export function createDefaultHints(hints: Readonly<Record<string, CacheHint>>) {
 
   return {
     enabled: Object.keys(hints).length > 0,
-    useSupergraph(sdl: string) {
-      schema = buildASTSchema(parse(sdl), { assumeValidSDL: true });
+    useSupergraph(supergraph: Supergraph) {
+      schema = supergraph.schema;
       byQuery.clear();
     },
     /** The Cache-Control value to assume for a subgraph fetch that came back without one. */

@@ -1,12 +1,10 @@
 import {
-  buildASTSchema,
   getNamedType,
   isListType,
   isNonNullType,
   isAbstractType,
   isObjectType,
   Kind,
-  parse,
   TypeInfo,
   visit,
   visitWithTypeInfo,
@@ -16,6 +14,7 @@ import {
   type InlineFragmentNode,
   type SelectionNode,
 } from 'graphql';
+import type { Supergraph } from '../gateway/supergraph.js';
 
 /** Response keys Portico adds to learn which entities a response holds; stripped before the client sees them. */
 export const TYPENAME_KEY = 'portico__typename';
@@ -28,9 +27,7 @@ export interface EntityModel {
 }
 
 /** Entity types and their keys, from the supergraph's `@join__type(key:)`. */
-export function readEntityModel(supergraphSdl: string): EntityModel {
-  const document = parse(supergraphSdl);
-  const schema = buildASTSchema(document, { assumeValidSDL: true });
+export function readEntityModel({ document, schema }: Supergraph): EntityModel {
   const keys = new Map<string, string[]>();
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;

@@ -1,14 +1,13 @@
 import {
-  buildASTSchema,
   getNamedType,
   isCompositeType,
-  parse,
   type ConstDirectiveNode,
   type GraphQLField,
   type GraphQLNamedType,
   type GraphQLSchema,
 } from 'graphql';
 import { linkedDirectiveName } from '../gateway/spec-links.js';
+import type { Supergraph } from '../gateway/supergraph.js';
 
 /** `@listSize` on a field: how many items a list holds. */
 export interface ListSize {
@@ -42,9 +41,7 @@ const boolArg = (d: ConstDirectiveNode, name: string, fallback: boolean) => {
   return v?.kind === 'BooleanValue' ? v.value : fallback;
 };
 
-export function buildCostSchema(supergraphSdl: string): CostSchema {
-  const document = parse(supergraphSdl);
-  const schema = buildASTSchema(document, { assumeValidSDL: true });
+export function buildCostSchema({ document, schema }: Supergraph): CostSchema {
   const costName = linkedDirectiveName(document, 'cost', 'cost');
   const listSizeName = linkedDirectiveName(document, 'cost', 'listSize');
   const find = (directives: readonly ConstDirectiveNode[] | undefined, name: string) => directives?.find((d) => d.name.value === name);

@@ -7,11 +7,12 @@ import { retryAfterSeconds, type BudgetStore } from './budgets.js';
 import { actualCost, estimateCost } from './calculate.js';
 import { identifyClient } from './client.js';
 import { buildCostSchema, type CostSchema } from './cost-schema.js';
+import type { Supergraph } from '../gateway/supergraph.js';
 
 const CACHE_SIZE = 1000;
 
 export interface CostControl {
-  useSupergraph(supergraphSdl: string): void;
+  useSupergraph(supergraph: Supergraph): void;
   stage: Stage;
 }
 
@@ -32,8 +33,8 @@ export function createCostControl(cost: PorticoConfig['cost'], budgets: BudgetSt
   };
 
   return {
-    useSupergraph(sdl) {
-      current = { schema: buildCostSchema(sdl), analyses: new Map() };
+    useSupergraph(supergraph) {
+      current = { schema: buildCostSchema(supergraph), analyses: new Map() };
     },
     stage: {
       name: 'cost',

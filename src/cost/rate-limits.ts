@@ -1,15 +1,15 @@
 import {
-  buildASTSchema,
   isInterfaceType,
   isObjectType,
-  parse,
   TypeInfo,
   visit,
   visitWithTypeInfo,
   type DocumentNode,
+  type GraphQLSchema,
 } from 'graphql';
 import type { PorticoConfig } from '../config/index.js';
 import { linkedDirectiveName } from '../gateway/spec-links.js';
+import type { Supergraph } from '../gateway/supergraph.js';
 import type { Stage } from '../server/pipeline.js';
 import { refusal } from '../server/refusal.js';
 import { identifyClient } from './client.js';
@@ -31,10 +31,8 @@ export function parseWindow(text: string): number {
 }
 
 /** The `@rateLimit` directives of a supergraph (carried by `@composeDirective`), by field coordinate. */
-export function readRateLimits(supergraphSdl: string): Map<string, RateLimit> {
-  const document = parse(supergraphSdl);
+export function readRateLimits({ document, schema }: Supergraph): Map<string, RateLimit> {
   const name = linkedDirectiveName(document, 'rate-limit', 'rateLimit');
-  const schema = buildASTSchema(document, { assumeValidSDL: true });
   const limits = new Map<string, RateLimit>();
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) && !isInterfaceType(type)) continue;
@@ -53,8 +51,7 @@ export function readRateLimits(supergraphSdl: string): Map<string, RateLimit> {
 }
 
 /** How many times each rate-limited field is selected in a document (aliases count each). */
-function selectedLimits(supergraphSdl: string, limits: Map<string, RateLimit>) {
-  const schema = buildASTSchema(parse(supergraphSdl), { assumeValidSDL: true });
+function selectedLimits(schema: GraphQLSchema, limits: Map<string, RateLimit>) {
   return (document: DocumentNode): Array<{ limit: RateLimit; count: number }> => {
     const counts = new Map<string, number>();
     const typeInfo = new TypeInfo(schema);
@@ -100,9 +97,9 @@ export function createRateLimits(budgets: PorticoConfig['cost']['budgets'], coun
   };
   return {
     stage,
-    useSupergraph(sdl: string) {
-      const limits = readRateLimits(sdl);
-      current = { limits, select: selectedLimits(sdl, limits), byDocument: new Map() };
+    useSupergraph(supergraph: Supergraph) {
+      const limits = readRateLimits(supergraph);
+      current = { limits, select: selectedLimits(supergraph.schema, limits), byDocument: new Map() };
     },
   };
 }

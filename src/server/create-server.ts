@@ -16,6 +16,7 @@ import { createCostControl } from '../cost/cost-stage.js';
 import { createLimitsStage } from '../cost/limits.js';
 import { createRateLimits } from '../cost/rate-limits.js';
 import { createGateway } from '../gateway/create-gateway.js';
+import { readSupergraph } from '../gateway/supergraph.js';
 import { createMetrics } from '../observability/metrics.js';
 import { createReportPlugin } from '../observability/plugin.js';
 import { createTracingPlugin, startTracing } from '../observability/tracing.js';
@@ -79,11 +80,12 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     },
   });
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
-    authorization.useSupergraph(coreSupergraphSdl);
-    rateLimits.useSupergraph(coreSupergraphSdl);
-    cost?.useSupergraph(coreSupergraphSdl);
-    cache?.useSupergraph(coreSupergraphSdl);
-    if (defaultHints.enabled) defaultHints.useSupergraph(coreSupergraphSdl);
+    const supergraph = readSupergraph(coreSupergraphSdl);
+    authorization.useSupergraph(supergraph);
+    rateLimits.useSupergraph(supergraph);
+    cost?.useSupergraph(supergraph);
+    cache?.useSupergraph(supergraph);
+    if (defaultHints.enabled) defaultHints.useSupergraph(supergraph);
     supergraphLoaded = true;
   });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeCost } from '../../src/cost/analyze.js';
 import { actualCost, estimateCost } from '../../src/cost/calculate.js';
 import { buildCostSchema } from '../../src/cost/cost-schema.js';
+import { readSupergraph } from '../../src/gateway/supergraph.js';
 
 const sdl = /* GraphQL */ `
   directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR
@@ -25,7 +26,7 @@ const sdl = /* GraphQL */ `
   type BookEdge { node: Book! }
   type PageInfo { hasNext: Boolean! }
 `;
-const schema = buildCostSchema(sdl);
+const schema = buildCostSchema(readSupergraph(sdl));
 const DEFAULT_LIST_SIZE = 10;
 const analysis = (query: string) => {
   const document = parse(query);
