@@ -6,6 +6,8 @@ export interface RequestReport {
   operationType?: string;
   cost?: { estimated: number; actual?: number };
   cache?: 'HIT' | 'MISS' | 'BYPASS';
+  /** `cached`: answered by the cached-answer lane, without Apollo Server's request pipeline. */
+  lane?: 'cached';
   /** Client id for budgets: `sub:…`, `key:<hash>` or `ip:…`. */
   client?: string;
   errorCodes: string[];

@@ -109,6 +109,7 @@ export function createAuthorization(config: PorticoConfig['authorization'], logg
     },
     stage: {
       name: 'authorization',
+      pure: true,
       async operation(rc, scope) {
         if (!built || (built.schema.empty && introspection === NO_REQUIREMENT) || !rc.operation) return;
         const key = `${rc.queryHash}:${rc.operationName ?? ''}`;

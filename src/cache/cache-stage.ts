@@ -19,6 +19,14 @@ export interface CacheEvents {
   storeError(): void;
 }
 
+/** A query document as the cache runs it: with entity keys added, its tags, its keys without variables. */
+interface CacheDocument {
+  document: DocumentNode;
+  hash: string;
+  tags: string[];
+  keys: Map<string, string>;
+}
+
 type Outcome = { entry: CachedResponse; identity: string | undefined } | null;
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -32,12 +40,19 @@ function stable(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+// The authenticator hands out one caller object per verified token: hash each identity once.
+const identities = new WeakMap<object, string>();
+
 /** Everything the subgraphs are told about the caller: what a private answer may depend on. */
 function identityOf(context: GatewayContext): string | undefined {
   const { caller } = context;
   if (!caller.sub) return undefined;
-  const { name, email } = caller.claims as { name?: unknown; email?: unknown };
-  return sha(stable({ sub: caller.sub, scopes: [...caller.scopes].sort(), name, email }));
+  let identity = identities.get(caller);
+  if (identity === undefined) {
+    const { name, email } = caller.claims as { name?: unknown; email?: unknown };
+    identities.set(caller, (identity = sha(stable({ sub: caller.sub, scopes: [...caller.scopes].sort(), name, email }))));
+  }
+  return identity;
 }
 
 function bypassAllowed(config: PorticoConfig['cache'], rc: OperationContext): boolean {
@@ -52,8 +67,10 @@ function bypassAllowed(config: PorticoConfig['cache'], rc: OperationContext): bo
  * with the entities they hold; a mutation evicts the tags of the entities it touched.
  */
 export function createResponseCache(config: PorticoConfig['cache'], store: ResponseCacheStore, logger: Logger, events: CacheEvents) {
-  let model: { schemaId: string; entities: EntityModel; documents: Map<string, { document: DocumentNode; hash: string; tags: string[] }> } | undefined;
+  let model: { schemaId: string; entities: EntityModel; documents: Map<string, CacheDocument> } | undefined;
   const inFlight = new Map<string, Promise<Outcome>>();
+  // Answers whose data is already JSON (cached ones): the response is written with it as is.
+  const serialized = new WeakMap<object, string>();
 
   const guarded = async <T>(work: () => Promise<T>, fallback: T): Promise<T> => {
     try {
@@ -65,22 +82,50 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
     }
   };
 
-  /** Adds entity keys to the operation (once per document) and points the gateway at that document. */
-  function addEntityKeys(rc: OperationContext): string[] {
-    if (!model) return [];
-    let rewritten = model.documents.get(rc.queryHash);
+  /** The operation with entity keys added, made once per document. */
+  function withKeys(rc: OperationContext): CacheDocument {
+    let rewritten = model!.documents.get(rc.queryHash);
     if (!rewritten) {
-      const document = withEntityKeys(model.entities, rc.document);
-      rewritten = { document, hash: sha(`${rc.queryHash}:entity-keys`), tags: documentTags(model.entities, rc.document) };
-      if (model.documents.size >= DOCUMENTS) model.documents.delete(model.documents.keys().next().value as string);
-      model.documents.set(rc.queryHash, rewritten);
+      rewritten = { document: withEntityKeys(model!.entities, rc.document), hash: sha(`${rc.queryHash}:entity-keys`), tags: documentTags(model!.entities, rc.document), keys: new Map() };
+      if (model!.documents.size >= DOCUMENTS) model!.documents.delete(model!.documents.keys().next().value as string);
+      model!.documents.set(rc.queryHash, rewritten);
     }
+    return rewritten;
+  }
+
+  /** Adds entity keys to the operation and points the gateway at that document. */
+  function addEntityKeys(rc: OperationContext): CacheDocument {
+    const rewritten = withKeys(rc);
     const operation = rewritten.document.definitions.find(
       (d) => d.kind === 'OperationDefinition' && (d.name?.value ?? null) === (rc.operation?.name?.value ?? null),
     );
     Object.assign(rc, { document: rewritten.document, operation, queryHash: rewritten.hash });
-    return rewritten.tags;
+    return rewritten;
   }
+
+  /** The key of this operation with these variables; made once per operation when there are none. */
+  function keyOf(rc: OperationContext, rewritten: CacheDocument): string {
+    const variables = rc.request.variables;
+    const make = (v: unknown) => sha(stable([model!.schemaId, rewritten.hash, rc.operationName, v]));
+    if (variables && Object.keys(variables).length) return make(variables);
+    const name = rc.operationName ?? '';
+    let key = rewritten.keys.get(name);
+    if (key === undefined) rewritten.keys.set(name, (key = make({})));
+    return key;
+  }
+
+  /** The entry this caller may be served for this key, if the store holds one. */
+  async function lookup(key: string, identity: string | undefined): Promise<CachedResponse | undefined> {
+    const entry = await guarded(() => store.get(key), undefined);
+    if (!entry || !('private' in entry)) return entry;
+    if (!identity) return undefined;
+    const own = await guarded(() => store.get(`${key}:${identity}`), undefined);
+    return own && !('private' in own) ? own : undefined;
+  }
+
+  // Entries found by `peek`, served by the stage for the same request (so an eviction in between
+  // cannot turn a peeked hit into a miss).
+  const peeked = new WeakMap<OperationContext, { key: string; entry: CachedResponse }>();
 
   const mutationStage = (rc: OperationContext, scope: Parameters<Stage['operation']>[1]) => {
     addEntityKeys(rc);
@@ -120,17 +165,18 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
         scope.beforeResponse((response) => void response.response.http.headers.set(CACHE_STATUS_HEADER, 'BYPASS'));
         return;
       }
-      const staticTags = addEntityKeys(rc);
-      const key = sha(stable([model.schemaId, rc.queryHash, rc.operationName, rc.request.variables ?? {}]));
+      const rewritten = addEntityKeys(rc);
+      const staticTags = rewritten.tags;
+      const key = keyOf(rc, rewritten);
       const identity = identityOf(rc.contextValue);
       let served: CachedResponse | undefined;
       let resolveFlight: ((outcome: Outcome) => void) | undefined;
       let epoch: number | undefined;
 
       scope.respondWith(async () => {
-        let entry = await guarded(() => store.get(key), undefined);
-        if (entry && 'private' in entry) entry = identity ? await guarded(() => store.get(`${key}:${identity}`), undefined) : undefined;
-        if (!entry || 'private' in entry) {
+        const early = peeked.get(rc);
+        let entry = early?.key === key ? early.entry : await lookup(key, identity);
+        if (!entry) {
           const flight = inFlight.get(key);
           if (flight) {
             // Another request is fetching the same thing: use its answer if this caller may have it.
@@ -142,8 +188,9 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
             epoch = await guarded(() => store.epoch(), undefined);
           }
         }
-        if (!entry || 'private' in entry) return null;
+        if (!entry) return null;
         served = entry;
+        if (entry.result.data && entry.dataJson !== undefined) serialized.set(entry.result.data, entry.dataJson);
         const age = Math.floor((Date.now() - entry.storedAt) / 1000);
         rc.overallCachePolicy.replace({ maxAge: Math.max(0, entry.maxAge - age), scope: entry.scope });
         return { http: { status: 200, headers: new Map([['age', String(age)]]) as never }, body: { kind: 'single', singleResult: { ...entry.result } } } as never;
@@ -178,8 +225,11 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
           if (resolveFlight) inFlight.delete(key);
           return;
         }
+        const dataJson = JSON.stringify(result.data);
+        serialized.set(result.data!, dataJson);
         const entry: CachedResponse = {
           result: { data: result.data, ...(result.errors ? { errors: result.errors as unknown[] } : {}) },
+          dataJson,
           storedAt: Date.now(),
           maxAge: policy.maxAge,
           scope: policy.scope === 'PRIVATE' ? 'PRIVATE' : 'PUBLIC',
@@ -207,6 +257,19 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
 
   return {
     stage,
+    /**
+     * Whether this query, as the stages before the cache left it, would be answered from the store
+     * now. Changes nothing; the stage then serves the entry found here.
+     */
+    async peek(rc: OperationContext): Promise<boolean> {
+      if (!model || rc.operation?.operation !== 'query' || bypassAllowed(config, rc)) return false;
+      const key = keyOf(rc, withKeys(rc));
+      const entry = await lookup(key, identityOf(rc.contextValue));
+      if (entry) peeked.set(rc, { key, entry });
+      return entry !== undefined;
+    },
+    /** The JSON of a response's data when the cache already holds it (unchanged since), else undefined. */
+    serializedData: (data: object) => serialized.get(data),
     useSupergraph(supergraph: Supergraph) {
       // Entries of an older supergraph are never served by a newer one.
       model = { schemaId: sha(supergraph.sdl).slice(0, 16), entities: readEntityModel(supergraph), documents: new Map() };

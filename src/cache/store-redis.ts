@@ -3,6 +3,19 @@ import Keyv from 'keyv';
 import type { RedisClient } from '../stores/redis.js';
 import type { CacheEntry, ResponseCacheStore } from './store.js';
 
+/** The data is kept once, as the JSON the response is written with. */
+function toStored(entry: CacheEntry): string {
+  if ('private' in entry || entry.dataJson === undefined) return JSON.stringify(entry);
+  const { result, ...rest } = entry;
+  return JSON.stringify({ ...rest, result: { errors: result.errors } });
+}
+
+function fromStored(text: string): CacheEntry {
+  const entry = JSON.parse(text) as CacheEntry;
+  if (!('private' in entry) && entry.dataJson !== undefined) entry.result.data = JSON.parse(entry.dataJson) as Record<string, unknown> | null;
+  return entry;
+}
+
 /**
  * The cache in Redis, shared by every replica: entries through keyv (@keyv/redis), the tag index as
  * Redis sets, so a mutation through one gateway evicts for all.
@@ -16,10 +29,10 @@ export function createRedisCacheStore(client: RedisClient, redisPrefix: string):
   return {
     async get(key) {
       const text = await keyv.get(key);
-      return text === undefined ? undefined : (JSON.parse(text) as CacheEntry);
+      return text === undefined ? undefined : fromStored(text);
     },
     async set(key, entry, ttlMs, tags) {
-      await keyv.set(key, JSON.stringify(entry), ttlMs);
+      await keyv.set(key, toStored(entry), ttlMs);
       const seconds = String(Math.ceil(ttlMs / 1000) + 60);
       await Promise.all(
         [...tags].map(async (tag) => {

@@ -2,6 +2,8 @@
 export interface CachedResponse {
   /** The response body as sent (before authorization's nulls and the cost report, which are added on the way out). */
   result: { data?: Record<string, unknown> | null; errors?: unknown[] };
+  /** `result.data` as JSON, made once when stored: a hit is written out without serialising the data again. */
+  dataJson?: string;
   storedAt: number;
   maxAge: number;
   scope: 'PUBLIC' | 'PRIVATE';

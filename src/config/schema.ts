@@ -55,6 +55,8 @@ export const configSchema = z
       .default({}),
     /** Longest a subgraph call may take (connect, answer and body), in ms; then the call fails with SUBGRAPH_UNAVAILABLE. */
     subgraphTimeoutMs: z.coerce.number().int().positive().default(30_000),
+    /** Identical subgraph queries in flight at once (same caller, same query) go out once. */
+    deduplicateSubgraphQueries: bool.default(true),
     auth: z
       .object({
         /** HS256 secret (at least 32 characters). */
@@ -250,6 +252,7 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_REDIS_PREFIX: 'redisPrefix',
   PORTICO_SUBGRAPH_SECRET: 'subgraphSecret',
   PORTICO_SUBGRAPH_TIMEOUT_MS: 'subgraphTimeoutMs',
+  PORTICO_DEDUPLICATE_SUBGRAPH_QUERIES: 'deduplicateSubgraphQueries',
   PORTICO_INTROSPECTION: 'introspection',
   PORTICO_SANDBOX: 'sandbox',
   LOG_LEVEL: 'logging.level',

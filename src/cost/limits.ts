@@ -25,6 +25,7 @@ export function createLimitsStage(limits: PorticoConfig['limits']): Stage {
 
   return {
     name: 'limits',
+    pure: true,
     operation(rc) {
       let outcome = checked.get(rc.queryHash);
       if (outcome === undefined) {

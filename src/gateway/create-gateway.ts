@@ -2,6 +2,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import type { Logger } from 'pino';
 import type { PorticoConfig } from '../config/index.js';
+import { deduplicated } from './dedupe.js';
 import { createSubgraphHttp } from './fetcher.js';
 import { withResilience } from './resilience.js';
 import { SignedSubgraphDataSource } from './subgraph-data-source.js';
@@ -59,7 +60,8 @@ export function createGateway({ config, logger, onReload, validateSupergraph, on
         circuitBreaker: circuitBreaker.enabled ? { failureThreshold: circuitBreaker.failureThreshold, coolDownMs: circuitBreaker.coolDownMs } : false,
         onStateChange: (state, subgraph) => logger.warn({ subgraph, state }, `subgraph circuit ${state}`),
       });
-      const fetcher = observed(resilient, name, onFetch);
+      const observedFetcher = observed(resilient, name, onFetch);
+      const fetcher = config.deduplicateSubgraphQueries ? deduplicated(observedFetcher) : observedFetcher;
       return new SignedSubgraphDataSource({ name, url: target, secret: config.subgraphSecret, fetcher, defaultCacheControl });
     },
   });

@@ -35,6 +35,9 @@ class ResponseHeaders implements FetcherHeaders {
     if (value === undefined) return null;
     return Array.isArray(value) ? value.join(', ') : value;
   }
+  copy(): ResponseHeaders {
+    return new ResponseHeaders({ ...this.raw });
+  }
   has(name: string): boolean {
     return this.raw[name.toLowerCase()] !== undefined;
   }
@@ -97,7 +100,7 @@ class BufferedResponse implements FetcherResponse {
     return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   }
   clone(): FetcherResponse {
-    return new BufferedResponse(this.url, this.status, this.headers, this.body);
+    return new BufferedResponse(this.url, this.status, this.headers.copy(), this.body);
   }
 }
 

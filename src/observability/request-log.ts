@@ -23,6 +23,7 @@ export function observeRequest(req: IncomingMessage, res: ServerResponse, report
         client: report.client,
         cost: report.cost,
         cache: report.cache,
+        lane: report.lane,
         errorCodes: report.errorCodes.length ? [...new Set(report.errorCodes)] : undefined,
       },
       'request',

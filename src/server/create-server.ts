@@ -9,6 +9,7 @@ import { createAuthenticator } from '../auth/authenticate.js';
 import { createAuthorization } from '../auth/authorization.js';
 import { createResponseCache } from '../cache/cache-stage.js';
 import { createDefaultHints } from '../cache/default-hints.js';
+import { createHttpCacheControlStage } from '../cache/http-cache-control.js';
 import { createPurgeHandler } from '../cache/purge.js';
 import type { PorticoConfig } from '../config/index.js';
 import type { GatewayContext, RequestReport } from '../context.js';
@@ -23,7 +24,9 @@ import { createTracingPlugin, startTracing } from '../observability/tracing.js';
 import { createStores } from '../stores/index.js';
 import { formatError } from './format-error.js';
 import { createGraphQLHandler } from './graphql-http.js';
+import { createCachedLane } from './cached-lane.js';
 import { createPipelinePlugin } from './pipeline.js';
+import { createResultSerializer } from './serialize-result.js';
 import { createRequestHandler, reportOf } from './routes.js';
 
 export interface PorticoServer {
@@ -86,11 +89,14 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     cost?.useSupergraph(supergraph);
     cache?.useSupergraph(supergraph);
     if (defaultHints.enabled) defaultHints.useSupergraph(supergraph);
+    lane?.reset();
     supergraphLoaded = true;
   });
 
-  // The order a request meets Portico's concerns: shape limits, authorization, rate limits, cost, cache.
+  // The order a request meets Portico's concerns: shape limits, authorization, rate limits, cost, cache
+  // (the HTTP Cache-Control hook is first so that it runs after every other hook).
   const stages = [
+    createHttpCacheControlStage(),
     createLimitsStage(config.limits),
     authorization.stage,
     rateLimits.stage,
@@ -98,19 +104,25 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     ...(cache ? [cache.stage] : []),
   ];
 
+  const errorFormatter = formatError(config, logger);
+  const stringifyResult = cache ? createResultSerializer(cache.serializedData) : (result: unknown) => JSON.stringify(result);
+  // Cached answers skip Apollo Server's request pipeline (traced requests keep it, with its spans).
+  const lane = cache && !stopTracing ? createCachedLane({ stages, peek: cache.peek, formatError: errorFormatter, stringifyResult }) : undefined;
+
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: config.limits.maxTokens },
     persistedQueries: { cache: stores.persistedQueries },
-    formatError: formatError(config, logger),
+    formatError: errorFormatter,
+    stringifyResult,
     logger: logger.child({ module: 'apollo' }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       createReportPlugin(),
       ...(stopTracing ? [createTracingPlugin()] : []),
-      createPipelinePlugin(stages),
+      createPipelinePlugin(stages, lane?.remember),
       config.sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),
@@ -120,6 +132,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
   const graphql = createGraphQLHandler<GatewayContext>({
     server: apollo,
     maxBodyBytes: config.server.maxBodyBytes,
+    answerFirst: lane?.answer,
     onRefused: (req, error) => reportOf(req).errorCodes.push(error.code),
     context: async (req) => {
       const report: RequestReport = reportOf(req);

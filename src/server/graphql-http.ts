@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
 
 /** An error answered before GraphQL execution, with its HTTP status and a stable `extensions.code`. */
 export class HttpError extends Error {
@@ -19,6 +19,8 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   context: (req: IncomingMessage) => Promise<TContext>;
   /** Largest accepted request body. Default 1 MiB. */
   maxBodyBytes?: number;
+  /** May answer a request before Apollo Server sees it (the cached-answer lane); undefined passes it on. */
+  answerFirst?: (body: unknown, headers: HeaderMap, context: TContext, search: string) => Promise<HTTPGraphQLResponse | undefined>;
   /** Told of each request refused before GraphQL ran (bad body, bad token, ...). */
   onRefused?: (req: IncomingMessage, error: HttpError) => void;
 }
@@ -78,7 +80,7 @@ async function parseBody(req: IncomingMessage, limit: number): Promise<unknown> 
  * JSON parsing and refusals happen here, everything GraphQL in Apollo Server.
  */
 export function createGraphQLHandler<TContext extends BaseContext>(options: GraphQLHttpOptions<TContext>) {
-  const { server, context, maxBodyBytes = 1024 * 1024, onRefused } = options;
+  const { server, context, maxBodyBytes = 1024 * 1024, onRefused, answerFirst } = options;
   return async (req: IncomingMessage, res: ServerResponse, search: string): Promise<void> => {
     try {
       const body = await parseBody(req, maxBodyBytes);
@@ -88,10 +90,12 @@ export function createGraphQLHandler<TContext extends BaseContext>(options: Grap
       }
       // Built before Apollo Server sees the request, so a refusal keeps its own status and code.
       const contextValue = await context(req);
-      const response = await server.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
-        context: async () => contextValue,
-      });
+      const response =
+        (await answerFirst?.(body, headers, contextValue, search)) ??
+        (await server.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
+          context: async () => contextValue,
+        }));
       res.statusCode = response.status ?? 200;
       for (const [key, value] of response.headers) res.setHeader(key, value);
       if (response.body.kind === 'complete') {

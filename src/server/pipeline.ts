@@ -25,7 +25,35 @@ export interface RequestScope {
  */
 export interface Stage {
   name: string;
+  /**
+   * Changes nothing outside this request (no counter, no budget): it may run again for the same
+   * request, which the cached-answer lane does when it hands a request back to Apollo Server.
+   */
+  pure?: boolean;
   operation(rc: OperationContext, scope: RequestScope): void | Promise<void>;
+}
+
+/** One request's hooks, as the stages registered them. */
+export function createRequestScope() {
+  const after: Array<(rc: ResponseContext) => void | Promise<void>> = [];
+  const responders: Array<() => Promise<GraphQLResponse | null>> = [];
+  const scope: RequestScope = {
+    beforeResponse: (hook) => void after.push(hook),
+    respondWith: (responder) => void responders.push(responder),
+  };
+  return {
+    scope,
+    async respond(): Promise<GraphQLResponse | null> {
+      for (const responder of responders) {
+        const response = await responder();
+        if (response) return response;
+      }
+      return null;
+    },
+    async beforeResponse(rc: ResponseContext): Promise<void> {
+      for (let i = after.length - 1; i >= 0; i--) await after[i](rc);
+    },
+  };
 }
 
 function operationNotFound(operationName: string | undefined): Error {
@@ -38,34 +66,23 @@ function operationNotFound(operationName: string | undefined): Error {
 /**
  * Apollo Server runs the plugins' hooks concurrently; Portico's concerns depend on each other's
  * outcome (cost is estimated on what authorization left, the cache key includes both), so they run
- * as stages of one plugin, in the order given.
+ * as stages of one plugin, in the order given. `resolved` sees each operation as Apollo Server
+ * parsed and validated it, before any stage changed it.
  */
-export function createPipelinePlugin(stages: Stage[]): ApolloServerPlugin<GatewayContext> {
+export function createPipelinePlugin(stages: Stage[], resolved?: (rc: OperationContext) => void): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
-      const after: Array<(rc: ResponseContext) => void | Promise<void>> = [];
-      const responders: Array<() => Promise<GraphQLResponse | null>> = [];
-      const scope: RequestScope = {
-        beforeResponse: (hook) => void after.push(hook),
-        respondWith: (responder) => void responders.push(responder),
-      };
+      const request = createRequestScope();
       return {
         async didResolveOperation(rc) {
           // Apollo Server leaves an unresolved operation to execution, where @apollo/gateway throws
           // (HTTP 500, INVALID_GRAPHQL): refuse it here as plain Apollo Server does.
           if (!rc.operation) throw operationNotFound(rc.request.operationName);
-          for (const stage of stages) await stage.operation(rc, scope);
+          resolved?.(rc);
+          for (const stage of stages) await stage.operation(rc, request.scope);
         },
-        async responseForOperation() {
-          for (const responder of responders) {
-            const response = await responder();
-            if (response) return response;
-          }
-          return null;
-        },
-        async willSendResponse(rc) {
-          for (let i = after.length - 1; i >= 0; i--) await after[i](rc);
-        },
+        responseForOperation: () => request.respond(),
+        willSendResponse: (rc) => request.beforeResponse(rc),
       };
     },
   };

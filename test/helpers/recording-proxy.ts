@@ -1,8 +1,8 @@
 import { createServer, request, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** An HTTP proxy in front of a subgraph that records what the gateway sent it. */
-export async function recordingProxy(target: string) {
+/** An HTTP proxy in front of a subgraph that records what the gateway sent it, optionally passing it on late. */
+export async function recordingProxy(target: string, { delayMs = 0 } = {}) {
   const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
   const to = new URL(target);
   const server = createServer((req, res) => {
@@ -11,13 +11,16 @@ export async function recordingProxy(target: string) {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       received.push({ headers: req.headers, body: body.toString('utf8') });
+      setTimeout(() => forward(body), delayMs);
+    });
+    const forward = (body: Buffer) => {
       const upstream = request({ host: to.hostname, port: to.port, path: to.pathname, method: req.method, headers: req.headers }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       });
       upstream.on('error', () => res.destroy());
       upstream.end(body);
-    });
+    };
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {

@@ -1,0 +1,26 @@
+import type { Stage } from '../server/pipeline.js';
+
+/**
+ * The `Cache-Control` a response leaves with, decided once everything has changed it (authorization's
+ * nulls and errors are added on the way out, after Apollo Server's own header was set): `no-store`
+ * with errors or without a cache hint, and never `public` for a caller who sent credentials, so that
+ * no shared cache (a CDN in front of persisted GET queries) keeps one caller's view for others.
+ */
+export function createHttpCacheControlStage(): Stage {
+  return {
+    name: 'http-cache-control',
+    pure: true,
+    operation(rc, scope) {
+      scope.beforeResponse(({ response, overallCachePolicy, contextValue }) => {
+        const errors = response.body.kind === 'single' ? response.body.singleResult.errors : response.body.initialResult.errors;
+        const policy = overallCachePolicy.policyIfCacheable();
+        if (!policy || errors?.length) {
+          response.http.headers.set('cache-control', 'no-store');
+          return;
+        }
+        const scope = contextValue.caller.authenticated ? 'private' : policy.scope.toLowerCase();
+        response.http.headers.set('cache-control', `max-age=${policy.maxAge}, ${scope}`);
+      });
+    },
+  };
+}

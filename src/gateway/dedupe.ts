@@ -1,0 +1,43 @@
+import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
+import { SIGNATURE_HEADER } from '../identity/signed-identity.js';
+
+// Headers that differ between identical calls without changing the answer. The signed identity
+// header itself (who is asking) stays in the key: one caller never receives another's answer.
+const NOT_IN_KEY = new Set(['x-request-id', 'traceparent', 'tracestate', SIGNATURE_HEADER]);
+
+/** Only queries are shared; the gateway writes the operation first, with its keyword or as `{…}`. */
+const IS_QUERY = /^\{"query":"(query[\s{(]|\{)/;
+
+function keyOf(url: string, init: FetcherRequestInit): string | undefined {
+  const body = init.body;
+  if (typeof body !== 'string' || !IS_QUERY.test(body)) return undefined;
+  const headers = Object.entries((init.headers ?? {}) as Record<string, string>)
+    .filter(([name]) => !NOT_IN_KEY.has(name.toLowerCase()))
+    .map(([name, value]) => `${name.toLowerCase()}:${value}`)
+    .sort()
+    .join('\n');
+  return `${init.method ?? 'GET'} ${url}\n${headers}\n${body}`;
+}
+
+/**
+ * Identical subgraph queries in flight at the same time go out once: the others wait for that call
+ * and each gets its own copy of the response (each request parses its own, so none can change
+ * another's). The key is everything sent that can change the answer: URL, headers (the caller's
+ * signed identity above all) and body. Mutations are never shared.
+ */
+export function deduplicated(fetcher: Fetcher): Fetcher {
+  const inFlight = new Map<string, Promise<FetcherResponse>>();
+  return async (url, init = {}) => {
+    const key = keyOf(url, init);
+    if (key === undefined) return fetcher(url, init);
+    const pending = inFlight.get(key);
+    if (pending) return (await pending).clone();
+    const call = fetcher(url, init);
+    inFlight.set(key, call);
+    try {
+      return (await call).clone();
+    } finally {
+      inFlight.delete(key);
+    }
+  };
+}

@@ -1,0 +1,158 @@
+import { HeaderMap, type GraphQLRequest, type GraphQLRequestContext, type HTTPGraphQLResponse } from '@apollo/server';
+import { getOperationAST, GraphQLError, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { GatewayContext } from '../context.js';
+import { createRequestScope, type OperationContext, type ResponseContext, type Stage } from './pipeline.js';
+
+const DOCUMENTS = 1000;
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+export interface CachedLaneOptions {
+  /** The pipeline's stages, in order; the leading `pure` ones run before the cache is asked. */
+  stages: Stage[];
+  /** The response cache: would it answer this operation from its store now? */
+  peek(rc: OperationContext): Promise<boolean>;
+  formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
+  stringifyResult(result: Record<string, unknown>): string;
+}
+
+interface KnownDocument {
+  document: DocumentNode;
+  queryHash: string;
+  schema: GraphQLSchema;
+}
+
+type CachePolicy = GraphQLRequestContext<GatewayContext>['overallCachePolicy'];
+type CacheHint = Parameters<CachePolicy['replace']>[0];
+
+/** Apollo Server's cache policy (`newCachePolicy`, not exported by @apollo/server). */
+function newCachePolicy(): CachePolicy {
+  return {
+    maxAge: undefined,
+    scope: undefined,
+    restrict(hint: CacheHint) {
+      if (hint.maxAge !== undefined && (this.maxAge === undefined || hint.maxAge < this.maxAge)) this.maxAge = hint.maxAge;
+      if (hint.scope !== undefined && this.scope !== 'PRIVATE') this.scope = hint.scope;
+    },
+    replace(hint: CacheHint) {
+      if (hint.maxAge !== undefined) this.maxAge = hint.maxAge;
+      if (hint.scope !== undefined) this.scope = hint.scope;
+    },
+    policyIfCacheable() {
+      if (this.maxAge === undefined || this.maxAge === 0) return null;
+      return { maxAge: this.maxAge, scope: this.scope ?? 'PUBLIC' };
+    },
+  };
+}
+
+/** A plain POST of a query with nothing Apollo Server would treat specially (no APQ, batching, negotiation). */
+function plainRequest(body: unknown, headers: HeaderMap): GraphQLRequest | undefined {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const { query, variables, operationName, ...rest } = body as Record<string, unknown>;
+  if (typeof query !== 'string' || Object.keys(rest).length) return undefined;
+  if (variables != null && (typeof variables !== 'object' || Array.isArray(variables))) return undefined;
+  if (operationName != null && typeof operationName !== 'string') return undefined;
+  if (!/^application\/json\s*(;|$)/i.test(headers.get('content-type') ?? '')) return undefined;
+  const accept = headers.get('accept');
+  if (accept !== undefined && accept !== '*/*' && accept !== 'application/json') return undefined;
+  return { query, variables: (variables ?? undefined) as Record<string, unknown> | undefined, operationName: operationName ?? undefined };
+}
+
+/**
+ * Answers from the response cache without Apollo Server's request pipeline: parsing, validation and
+ * plugin dispatch cost more than the answer itself. It takes only documents Apollo Server has already
+ * parsed and validated against the current schema, runs the same stages (authorization, rate limits,
+ * cost, cache) with the same hooks, and answers only when the cache holds the answer; anything else
+ * goes to Apollo Server untouched.
+ */
+export function createCachedLane(options: CachedLaneOptions) {
+  const { stages, peek } = options;
+  const firstEffect = stages.findIndex((stage) => !stage.pure);
+  const pureStages = firstEffect === -1 ? stages : stages.slice(0, firstEffect);
+  const otherStages = firstEffect === -1 ? [] : stages.slice(firstEffect);
+  let documents = new Map<string, KnownDocument>();
+
+  function write(rc: ResponseContext): HTTPGraphQLResponse {
+    const { response } = rc;
+    const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
+    const report = rc.contextValue.report;
+    for (const error of result?.errors ?? []) report.errorCodes.push(String(error.extensions?.code ?? 'UNKNOWN'));
+    const headers = response.http.headers;
+    headers.set('content-type', JSON_TYPE);
+    const ordered = { errors: result?.errors, data: result?.data, extensions: result?.extensions };
+    return { status: response.http.status ?? 200, headers, body: { kind: 'complete', string: options.stringifyResult(ordered) } };
+  }
+
+  /** A stage refused the request after one with effects ran: answer as Apollo Server would. */
+  function refused(error: unknown, rc: ResponseContext): void {
+    const graphqlError = error instanceof GraphQLError ? error : new GraphQLError((error as Error).message, { originalError: error as Error });
+    const { http, ...extensions } = graphqlError.extensions as { http?: { status?: number; headers?: Map<string, string> } } & Record<string, unknown>;
+    const formatted = options.formatError({ ...graphqlError.toJSON(), extensions: { ...extensions, code: extensions.code ?? 'INTERNAL_SERVER_ERROR' } }, graphqlError);
+    rc.response.http.status = http?.status ?? 500;
+    for (const [key, value] of http?.headers ?? []) rc.response.http.headers.set(key, value);
+    rc.response.body = { kind: 'single', singleResult: { errors: [formatted] } };
+  }
+
+  return {
+    /** Remembers an operation Apollo Server parsed and validated (call before any stage changes it). */
+    remember(rc: OperationContext): void {
+      const query = rc.request.query;
+      if (query === undefined || documents.has(query)) return;
+      if (documents.size >= DOCUMENTS) documents.delete(documents.keys().next().value as string);
+      documents.set(query, { document: rc.document, queryHash: rc.queryHash, schema: rc.schema });
+    },
+    /** A new supergraph: documents validated against the old one are forgotten. */
+    reset(): void {
+      documents = new Map();
+    },
+    /** The answer from the cache, or undefined: then Apollo Server takes the request. */
+    async answer(body: unknown, headers: HeaderMap, contextValue: GatewayContext, search: string): Promise<HTTPGraphQLResponse | undefined> {
+      const request = plainRequest(body, headers);
+      const known = request && documents.get(request.query!);
+      if (!request || !known) return undefined;
+      const operation = getOperationAST(known.document, request.operationName);
+      if (!operation || operation.operation !== 'query') return undefined;
+
+      const overallCachePolicy = newCachePolicy();
+      const rc = {
+        source: request.query,
+        document: known.document,
+        operation,
+        operationName: operation.name?.value ?? null,
+        queryHash: known.queryHash,
+        schema: known.schema,
+        request: { ...request, http: { method: 'POST', headers, search, body } },
+        contextValue,
+        overallCachePolicy,
+        response: { http: { status: undefined, headers: new HeaderMap() } },
+      } as unknown as OperationContext;
+      const hooks = createRequestScope();
+      try {
+        for (const stage of pureStages) await stage.operation(rc, hooks.scope);
+        if (!(await peek(rc))) return undefined;
+      } catch {
+        // A refusal by a stage without effects: Apollo Server refuses it again, in its own words.
+        return undefined;
+      }
+
+      contextValue.report.lane = 'cached';
+      contextValue.report.operationName = rc.operationName;
+      contextValue.report.operationType = operation.operation;
+      const responseContext = rc as unknown as ResponseContext;
+      try {
+        for (const stage of otherStages) await stage.operation(rc, hooks.scope);
+        const response = await hooks.respond();
+        // The cache peeked an entry and its stage serves that one: an answer is certain here.
+        if (!response) throw new Error('the response cache did not answer a peeked hit');
+        for (const [key, value] of response.http?.headers ?? []) responseContext.response.http.headers.set(key, value);
+        responseContext.response.http.status = response.http?.status ?? 200;
+        responseContext.response.body = response.body;
+      } catch (error) {
+        refused(error, responseContext);
+      }
+      await hooks.beforeResponse(responseContext);
+      return write(responseContext);
+    },
+  };
+}
+
+export type CachedLane = ReturnType<typeof createCachedLane>;

@@ -1,0 +1,156 @@
+// Cached answers are served without Apollo Server's request pipeline (src/server/cached-lane.ts).
+// Every case sends the same request twice once it is cached: as is (the lane answers) and with an
+// empty `extensions` object (which the lane leaves to Apollo Server), and expects the same answer.
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConfigInput } from '../../src/config/index.js';
+import { createPorticoServer, type PorticoServer } from '../../src/server/create-server.js';
+import { gatewayConfig, startStack, token, type Stack } from '../helpers/stack.js';
+
+let stack: Stack;
+const gateways: PorticoServer[] = [];
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  for (const gateway of gateways) await gateway.stop();
+  await stack?.stop();
+});
+
+/** A gateway on the stack's subgraphs whose request log lines are kept. */
+async function gateway(overrides: ConfigInput = {}) {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  const server = createPorticoServer(gatewayConfig({ users: stack.users.url, todos: stack.todos.url }, overrides), logger);
+  gateways.push(server);
+  const { url } = await server.start();
+  return { url, lines };
+}
+
+interface Sent {
+  status: number;
+  headers: Record<string, string | null>;
+  body: any;
+  requestId: string;
+}
+
+async function post(url: string, body: Record<string, unknown>, bearer?: string, headers: Record<string, string> = {}): Promise<Sent> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...headers },
+    body: JSON.stringify(body),
+  });
+  const pick = ['content-type', 'cache-control', 'x-cache', 'retry-after'];
+  return {
+    status: response.status,
+    headers: Object.fromEntries(pick.map((name) => [name, response.headers.get(name)])),
+    body: await response.json(),
+    requestId: response.headers.get('x-request-id')!,
+  };
+}
+
+/** What may differ between two identical requests: the budget left and the entry's age. */
+function comparable(sent: Sent) {
+  const body = structuredClone(sent.body);
+  if (body.extensions?.cost?.throttleStatus) delete body.extensions.cost.throttleStatus.currentlyAvailable;
+  const headers = { ...sent.headers, 'cache-control': sent.headers['cache-control']?.replace(/max-age=\d+/, 'max-age=N') ?? null };
+  return { status: sent.status, headers, body };
+}
+
+const laneOf = (lines: Array<Record<string, unknown>>, sent: Sent) => lines.find((line) => line.requestId === sent.requestId)?.lane;
+
+/** Sends the request until it is cached, then through the lane and through Apollo Server. */
+async function both(url: string, lines: Array<Record<string, unknown>>, body: Record<string, unknown>, bearer?: string) {
+  const first = await post(url, body, bearer);
+  const lane = await post(url, body, bearer);
+  const apollo = await post(url, { ...body, extensions: {} }, bearer);
+  await new Promise((resolve) => setImmediate(resolve)); // the log line is written once the response has finished
+  return { first, lane, apollo, laneUsed: laneOf(lines, lane), apolloUsed: laneOf(lines, apollo) };
+}
+
+const LIST = 'query List($n: Int) { todos(first: $n) { nodes { id title completed owner { name } } } }';
+
+describe('the cached-answer lane', () => {
+  it('serves a private hit exactly as Apollo Server’s pipeline does', async () => {
+    const { url, lines } = await gateway();
+    const ann = await token('lane-ann', { name: 'Ann' });
+    await post(url, { query: 'mutation { addTodo(input: { title: "lane" }) { id } }' }, ann);
+    const { first, lane, apollo, laneUsed, apolloUsed } = await both(url, lines, { query: LIST, variables: { n: 5 } }, ann);
+    expect(first.headers['x-cache']).toBe('MISS');
+    expect(lane.headers['x-cache']).toBe('HIT');
+    expect(laneUsed).toBe('cached');
+    expect(apolloUsed).toBeUndefined();
+    expect(comparable(lane)).toEqual(comparable(apollo));
+    expect(lane.body.data.todos.nodes.map((t: { title: string }) => t.title)).toEqual(['lane']);
+    expect(lane.headers['cache-control']).toMatch(/^max-age=\d+, private$/);
+    expect(lane.body.extensions.cost.requestedQueryCost).toBeGreaterThan(0);
+
+    // Another caller never gets Ann's entry, from either path.
+    const bo = await token('lane-bo');
+    const other = await post(url, { query: LIST, variables: { n: 5 } }, bo);
+    expect(other.headers['x-cache']).toBe('MISS');
+    expect(other.body.data.todos.nodes).toEqual([]);
+  });
+
+  it('finishes an answer with fields this caller may not see, as the pipeline does', async () => {
+    const { url, lines } = await gateway();
+    await post(url, { query: '{ me { id } }' }, await token('lane-eve', { email: 'eve@example.com' }));
+    const query = { query: '{ user(id: "lane-eve") { name email } }' };
+    const { lane, apollo, laneUsed } = await both(url, lines, query);
+    expect(laneUsed).toBe('cached');
+    expect(comparable(lane)).toEqual(comparable(apollo));
+    expect(lane.body.data.user).toBeNull();
+    expect(lane.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['UNAUTHORIZED_FIELD_OR_TYPE']);
+    expect(lane.headers['cache-control']).toBe('no-store');
+
+    // The admin's answer to the same document is complete, and is not the anonymous one.
+    const admin = await both(url, lines, query, await token('lane-root', { scope: 'admin' }));
+    expect(admin.lane.body.data.user).toEqual({ name: 'lane-eve', email: 'eve@example.com' });
+    expect(comparable(admin.lane)).toEqual(comparable(admin.apollo));
+    // A caller with credentials: no shared cache may keep this view of a public field for others.
+    expect(admin.lane.headers['cache-control']).toMatch(/^max-age=\d+, private$/);
+  });
+
+  it('picks the named operation of a document with several', async () => {
+    const { url, lines } = await gateway();
+    await post(url, { query: '{ me { id } }' }, await token('lane-fay'));
+    const document = 'query A { user(id: "lane-fay") { id } } query B { user(id: "lane-fay") { name } }';
+    const a = await both(url, lines, { query: document, operationName: 'A' });
+    const b = await both(url, lines, { query: document, operationName: 'B' });
+    expect(a.laneUsed).toBe('cached');
+    expect(a.lane.body.data).toEqual({ user: { id: 'lane-fay' } });
+    expect(b.lane.body.data).toEqual({ user: { name: 'lane-fay' } });
+    expect(comparable(b.lane)).toEqual(comparable(b.apollo));
+    const missing = await post(url, { query: document, operationName: 'C' });
+    expect(missing.status).toBe(400);
+    expect(missing.body.errors[0].extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
+  });
+
+  it('throttles a cached answer like any other, with the same refusal', async () => {
+    const { url, lines } = await gateway({ cost: { budgets: { enabled: true, capacity: 100, restoreRate: 0.001 } } });
+    const gus = await token('lane-gus');
+    const body = { query: LIST, variables: { n: 30 } };
+    const sent: Sent[] = [];
+    // Each answer costs what it held (refunded down from the estimate) until the estimate no longer fits.
+    for (let i = 0; i < 300 && sent.at(-1)?.status !== 429; i++) sent.push(await post(url, body, gus));
+    const throttledByLane = sent.at(-1)!;
+    const throttledByApollo = await post(url, { ...body, extensions: {} }, gus);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent.some((s) => s.headers['x-cache'] === 'HIT')).toBe(true);
+    expect(throttledByLane.status).toBe(429);
+    expect(laneOf(lines, throttledByLane)).toBe('cached');
+    expect(throttledByLane.headers['retry-after']).toMatch(/^\d+$/);
+    expect(comparable(throttledByLane)).toEqual({ ...comparable(throttledByApollo), headers: { ...comparable(throttledByApollo).headers, 'retry-after': throttledByLane.headers['retry-after'] } });
+    expect(throttledByLane.body.errors[0].extensions.code).toBe('THROTTLED');
+  });
+
+  it('leaves a request that asks to bypass the cache to the pipeline', async () => {
+    const { url, lines } = await gateway({ cache: { bypass: 'everyone' } });
+    const hal = await token('lane-hal');
+    await post(url, { query: LIST, variables: { n: 1 } }, hal);
+    const bypassed = await post(url, { query: LIST, variables: { n: 1 } }, hal, { 'cache-control': 'no-cache' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(bypassed.headers['x-cache']).toBe('BYPASS');
+    expect(laneOf(lines, bypassed)).toBeUndefined();
+  });
+});

@@ -1,0 +1,36 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createResultSerializer } from '../../src/server/serialize-result.js';
+
+describe('the result serializer', () => {
+  const result = fc.record(
+    {
+      errors: fc.array(fc.record({ message: fc.string(), path: fc.array(fc.oneof(fc.string(), fc.nat())) }), { maxLength: 2 }),
+      data: fc.oneof(fc.constant(null), fc.dictionary(fc.string(), fc.jsonValue())),
+      extensions: fc.dictionary(fc.string(), fc.jsonValue()),
+    },
+    { requiredKeys: [] },
+  );
+
+  it('writes data it already holds as JSON exactly as JSON.stringify would', () => {
+    fc.assert(
+      fc.property(result, (value) => {
+        const known = new WeakMap<object, string>();
+        if (value.data) known.set(value.data, JSON.stringify(value.data));
+        expect(createResultSerializer((data) => known.get(data))(value)).toBe(JSON.stringify(value));
+      }),
+      { seed: 42, numRuns: 300 },
+    );
+  });
+
+  it('uses the held JSON instead of serialising the data again', () => {
+    const data = { todos: [{ id: 'todo-1' }] };
+    const serialize = createResultSerializer((d) => (d === data ? '{"todos":[{"id":"from-cache"}]}' : undefined));
+    expect(JSON.parse(serialize({ data, extensions: { cost: { requestedQueryCost: 3 } } }))).toEqual({
+      data: { todos: [{ id: 'from-cache' }] },
+      extensions: { cost: { requestedQueryCost: 3 } },
+    });
+    // Another object with the same content is serialised normally.
+    expect(serialize({ data: { todos: [{ id: 'todo-1' }] } })).toBe('{"data":{"todos":[{"id":"todo-1"}]}}');
+  });
+});
