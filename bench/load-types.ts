@@ -7,6 +7,8 @@ export interface LoadCommand {
   durationSeconds: number;
   connections: number;
   headers: Record<string, string>;
+  /** `throughput`: autocannon with `connections`; `latency`: one request at a time, timed to the microsecond. */
+  mode?: 'throughput' | 'latency';
 }
 
 export interface LoadResult {

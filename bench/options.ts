@@ -10,6 +10,8 @@ export interface BenchOptions {
   rounds: number;
   /** Concurrent connections autocannon keeps open. */
   connections: number;
+  /** Seconds of one-connection latency probing per gateway, workload and round; 0 skips it. */
+  latencySeconds: number;
   workloads: string[];
   gateways: string[];
   /** One short round; exit code says whether every gateway answered correctly. */
@@ -27,6 +29,8 @@ export const USAGE = `npm run bench -- [options]     (each option also reads BEN
   --warmup <s>        unmeasured seconds before the first round   (default 3; smoke 0.5)
   --rounds <n>        interleaved rounds; the table shows medians (default 5; smoke 1)
   --connections <n>   concurrent connections                      (default 10)
+  --latency <s>       seconds of one-connection latency probe per gateway, workload and round,
+                      timed per request in microseconds; 0 skips it (default 2; smoke 0.3)
   --workloads <list>  ${WORKLOADS.map((w) => w.id).join(',')}
   --gateways <list>   ${GATEWAYS.map((g) => g.id).join(',')}
   --out <file>        JSON results (default bench/results/latest.json; none in smoke)
@@ -57,6 +61,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
       warmup: { type: 'string' },
       rounds: { type: 'string' },
       connections: { type: 'string' },
+      latency: { type: 'string' },
       workloads: { type: 'string' },
       gateways: { type: 'string' },
       out: { type: 'string' },
@@ -74,6 +79,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     warmupSeconds: positive('warmup', pick('warmup'), smoke ? 0.5 : 3),
     rounds: Math.max(1, Math.round(positive('rounds', pick('rounds'), smoke ? 1 : 5))),
     connections: Math.max(1, Math.round(positive('connections', pick('connections'), 10))),
+    latencySeconds: positive('latency', pick('latency'), smoke ? 0.3 : 2),
     workloads: list('workloads', pick('workloads'), WORKLOADS),
     gateways: list('gateways', pick('gateways'), GATEWAYS),
     smoke,

@@ -7,6 +7,8 @@ export interface Cell {
   workload: Workload;
   gateway: GatewayDefinition;
   rounds: LoadResult[];
+  /** One-connection latency probes, one per round. */
+  latency: LoadResult[];
   /** Why the gateway could not be measured: did not start, answered wrongly, or has no such mode yet. */
   problems: string[];
 }
@@ -22,12 +24,18 @@ export interface Row {
   latencyP50Ms?: number;
   latencyP99Ms?: number;
   ratioToBaseline?: number;
+  /** One connection, one request at a time: medians over rounds of each round's p50 and p99. */
+  oneConnectionP50Ms?: number;
+  oneConnectionP99Ms?: number;
+  /** This gateway's one-connection p99 minus the baseline's. */
+  addedP99Ms?: number;
   /** Totals over rounds. */
   requests?: number;
   non2xx?: number;
   errors?: number;
   bodyErrors?: number;
   rounds: LoadResult[];
+  latency: LoadResult[];
 }
 
 export function median(values: number[]): number {
@@ -39,14 +47,15 @@ export function median(values: number[]): number {
 const sum = (rounds: LoadResult[], key: keyof LoadResult) => rounds.reduce((total, r) => total + r[key], 0);
 
 function toRow(cell: Cell): Row {
-  const base = { workload: cell.workload.id, gateway: cell.gateway.id, label: cell.gateway.label, rounds: cell.rounds };
+  const base = { workload: cell.workload.id, gateway: cell.gateway.id, label: cell.gateway.label, rounds: cell.rounds, latency: cell.latency };
   if (cell.gateway.unavailable) return { ...base, status: 'unavailable', note: cell.gateway.unavailable };
   if (cell.problems.length || !cell.rounds.length) {
     return { ...base, status: cell.gateway.optional && !cell.rounds.length ? 'unavailable' : 'failed', note: cell.problems.join('; ') || 'not measured' };
   }
-  const non2xx = sum(cell.rounds, 'non2xx');
-  const errors = sum(cell.rounds, 'errors');
-  const bodyErrors = sum(cell.rounds, 'bodyErrors');
+  const all = [...cell.rounds, ...cell.latency];
+  const non2xx = sum(all, 'non2xx');
+  const errors = sum(all, 'errors');
+  const bodyErrors = sum(all, 'bodyErrors');
   const failed = non2xx + errors + bodyErrors > 0;
   return {
     ...base,
@@ -55,6 +64,9 @@ function toRow(cell: Cell): Row {
     requestsPerSecond: median(cell.rounds.map((r) => r.requestsPerSecond)),
     latencyP50Ms: median(cell.rounds.map((r) => r.latencyP50)),
     latencyP99Ms: median(cell.rounds.map((r) => r.latencyP99)),
+    ...(cell.latency.length
+      ? { oneConnectionP50Ms: median(cell.latency.map((r) => r.latencyP50)), oneConnectionP99Ms: median(cell.latency.map((r) => r.latencyP99)) }
+      : {}),
     requests: sum(cell.rounds, 'requests'),
     non2xx,
     errors,
@@ -68,6 +80,7 @@ export function summarize(cells: Cell[]): Row[] {
   for (const row of rows) {
     const baseline = rows.find((r) => r.workload === row.workload && cells.find((c) => c.gateway.id === r.gateway)?.gateway.baseline);
     if (row.requestsPerSecond !== undefined && baseline?.requestsPerSecond) row.ratioToBaseline = row.requestsPerSecond / baseline.requestsPerSecond;
+    if (row.oneConnectionP99Ms !== undefined && baseline?.oneConnectionP99Ms !== undefined) row.addedP99Ms = row.oneConnectionP99Ms - baseline.oneConnectionP99Ms;
   }
   return rows;
 }
@@ -76,13 +89,23 @@ const fixed = (value: number | undefined, digits: number) => (value === undefine
 
 /** A Markdown table: paste-able into the README as it is. */
 export function formatTable(rows: Row[], workloads: readonly Workload[]): string {
-  const lines = ['| workload | gateway | req/s | p50 ms | p99 ms | × baseline |', '| --- | --- | ---: | ---: | ---: | ---: |'];
+  const lines = [
+    '| workload | gateway | req/s | p50 ms | p99 ms | × baseline | 1 conn: p50 / p99 ms | p99 added ms |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
   for (const row of rows) {
     const workload = workloads.find((w) => w.id === row.workload)?.label ?? row.workload;
     const figures =
       row.status === 'ok'
-        ? [fixed(row.requestsPerSecond, 0), fixed(row.latencyP50Ms, 1), fixed(row.latencyP99Ms, 1), row.ratioToBaseline === undefined ? '' : `${row.ratioToBaseline.toFixed(2)}×`]
-        : [`${row.status === 'failed' ? 'FAILED' : ''} ${row.note ?? ''}`.trim().slice(0, 160), '', '', ''];
+        ? [
+            fixed(row.requestsPerSecond, 0),
+            fixed(row.latencyP50Ms, 1),
+            fixed(row.latencyP99Ms, 1),
+            row.ratioToBaseline === undefined ? '' : `${row.ratioToBaseline.toFixed(2)}×`,
+            row.oneConnectionP99Ms === undefined ? '' : `${fixed(row.oneConnectionP50Ms, 2)} / ${fixed(row.oneConnectionP99Ms, 2)}`,
+            row.addedP99Ms === undefined ? '' : `${row.addedP99Ms >= 0 ? '+' : ''}${row.addedP99Ms.toFixed(2)}`,
+          ]
+        : [`${row.status === 'failed' ? 'FAILED' : ''} ${row.note ?? ''}`.trim().slice(0, 160), '', '', '', '', ''];
     lines.push(`| ${workload} | ${row.label} | ${figures.join(' | ')} |`);
   }
   return lines.join('\n');

@@ -59,10 +59,10 @@ async function startGateways(definitions: GatewayDefinition[], subgraphUrls: Rec
         supergraphs.set(key, writeSupergraph(subgraphUrls, gateway.supergraph));
         log(`supergraph ${key} at ${supergraphs.get(key)}`);
       }
-      const env = gatewayEnv({ supergraph: supergraphs.get(key)!, jwtSecret: JWT_SECRET, subgraphSecret: SUBGRAPH_SECRET });
+      const env = { ...gatewayEnv({ supergraph: supergraphs.get(key)!, jwtSecret: JWT_SECRET, subgraphSecret: SUBGRAPH_SECRET }), ...gateway.env };
       // One directory per gateway: tsx's loader thread writes a profile of its own next to the main thread's (the larger file).
       const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${gateway.id}`] : [];
-      started.set(gateway.id, await startChild({ script: `${BENCH_DIR}/${gateway.script}`, env, cpu, nodeArgs }));
+      started.set(gateway.id, await startChild({ script: `${BENCH_DIR}/${gateway.script}`, env, cpu: gateway.pin === false ? undefined : cpu, nodeArgs }));
       log(`${gateway.id} ready at ${started.get(gateway.id)!.ready.url}`);
     } catch (error) {
       failures.set(gateway.id, `did not start: ${(error as Error).message.split('\n').slice(0, 4).join(' ')}`);
@@ -87,6 +87,15 @@ async function measure(options: BenchOptions, load: LoadGenerator, cells: Cell[]
       log(`round ${round}/${options.rounds} ${cell.workload.id} ${cell.gateway.id}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.latencyP99} ms`);
     }
   }
+  if (options.latencySeconds <= 0) return;
+  // What one client waits for: one connection, one request at a time, interleaved the same way.
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const cell of live) {
+      const result = await load.run({ url: urls.get(cell.gateway.id)!, workload: cell.workload.id, durationSeconds: options.latencySeconds, connections: 1, headers, mode: 'latency' });
+      cell.latency.push(result);
+      log(`latency ${round}/${options.rounds} ${cell.workload.id} ${cell.gateway.id}: p50 ${result.latencyP50.toFixed(2)} ms, p99 ${result.latencyP99.toFixed(2)} ms`);
+    }
+  }
 }
 
 async function bench(options: BenchOptions): Promise<boolean> {
@@ -107,7 +116,7 @@ async function bench(options: BenchOptions): Promise<boolean> {
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${await bearerToken()}` };
 
     // Workload-major order, gateways interleaved inside: A B C for list, A B C for single, …
-    const cells: Cell[] = workloads.flatMap((workload) => gateways.map((gateway) => ({ workload, gateway, rounds: [], problems: [] })));
+    const cells: Cell[] = workloads.flatMap((workload) => gateways.map((gateway) => ({ workload, gateway, rounds: [], latency: [], problems: [] })));
     for (const cell of cells) {
       const failure = failures.get(cell.gateway.id);
       if (failure) cell.problems.push(failure);

@@ -17,6 +17,10 @@ export interface GatewayDefinition {
   expectCache?: 'HIT' | 'MISS';
   /** The supergraph it serves; default the plain one. */
   supergraph?: SupergraphVariant;
+  /** Extra environment for its process. */
+  env?: Record<string, string>;
+  /** `false`: not pinned to the gateway core (it runs on every core, beside the load and subgraphs). */
+  pin?: false;
 }
 
 export const GATEWAYS: readonly GatewayDefinition[] = [
@@ -25,6 +29,9 @@ export const GATEWAYS: readonly GatewayDefinition[] = [
   // hit row's send `Cache-Control: max-age=60, public` (after the first request, answers come from the cache).
   { id: 'portico', label: 'Portico (features on, cache miss)', script: 'gateways/portico.ts', supergraph: { secured: true }, expectCache: 'MISS' },
   { id: 'portico-hit', label: 'Portico (features on, cache hit)', script: 'gateways/portico.ts', supergraph: { secured: true, cacheHints: true }, expectCache: 'HIT' },
+  // Throughput with cores: two workers, on both cores of a 2-core machine (shared with the load and
+  // the subgraphs, so this says how much a second core adds here, not what two free cores would).
+  { id: 'portico-2w', label: 'Portico, 2 workers on 2 shared cores (features on, cache miss)', script: 'gateways/portico.ts', supergraph: { secured: true }, expectCache: 'MISS', env: { BENCH_WORKERS: '2' }, pin: false },
   { id: 'apollo', label: '@apollo/gateway + @apollo/server (baseline)', script: 'gateways/apollo.ts', baseline: true },
   { id: 'hive', label: 'Hive Gateway', script: 'gateways/hive.ts', optional: true },
 ];

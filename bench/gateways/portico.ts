@@ -1,5 +1,7 @@
 // Process entry: Portico with its features on (bench/gateways/portico.config.yaml), started the way
-// src/main.ts starts it.
+// src/main.ts starts it. BENCH_WORKERS=n runs n workers on one port with node:cluster, as
+// PORTICO_WORKERS does.
+import cluster from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/index.js';
@@ -8,8 +10,9 @@ import { announceReady, main, stopOnSignal } from '../child.js';
 import { readGatewayEnv } from './env.js';
 
 const CONFIG_FILE = fileURLToPath(new URL('./portico.config.yaml', import.meta.url));
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 
-main(async () => {
+async function serve(): Promise<string> {
   const env = readGatewayEnv();
   const config = loadConfig({
     env: {},
@@ -30,5 +33,30 @@ main(async () => {
     server.httpServer.closeAllConnections();
     await Promise.race([stopping, new Promise((resolve) => setTimeout(resolve, 1000))]);
   });
-  announceReady({ url });
+  return url;
+}
+
+/** Forks the workers (port 0 in a worker is one port shared by all) and announces once all listen. */
+async function primary(): Promise<void> {
+  const urls = await Promise.all(
+    Array.from({ length: WORKERS }, () => {
+      const worker = cluster.fork();
+      return new Promise<string>((resolve, reject) => {
+        worker.once('message', (message: { url: string }) => resolve(message.url));
+        worker.once('exit', (code) => reject(new Error(`worker exited before ready (${code})`)));
+      });
+    }),
+  );
+  stopOnSignal(async () => {
+    const workers = Object.values(cluster.workers ?? {});
+    await Promise.all(workers.map((worker) => new Promise((resolve) => (worker!.once('exit', resolve), worker!.kill('SIGTERM')))));
+  });
+  announceReady({ url: urls[0] });
+}
+
+main(async () => {
+  if (WORKERS > 1 && cluster.isPrimary) return primary();
+  const url = await serve();
+  if (cluster.isWorker) process.send!({ url });
+  else announceReady({ url });
 });
