@@ -45,8 +45,8 @@ function positive(name: string, raw: string | undefined, fallback: number): numb
   return value;
 }
 
-function list(name: string, raw: string | undefined, known: readonly { id: string }[]): string[] {
-  if (raw === undefined) return known.map((k) => k.id);
+function list(name: string, raw: string | undefined, known: readonly { id: string; optIn?: boolean }[]): string[] {
+  if (raw === undefined) return known.filter((k) => !k.optIn).map((k) => k.id);
   const ids = raw.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = ids.filter((id) => !known.some((k) => k.id === id));
   if (unknown.length) throw new Error(`--${name}: unknown ${unknown.join(', ')}; known: ${known.map((k) => k.id).join(', ')}`);

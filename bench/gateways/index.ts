@@ -19,6 +19,8 @@ export interface GatewayDefinition {
   supergraph?: SupergraphVariant;
   /** Extra environment for its process. */
   env?: Record<string, string>;
+  /** Runs only when named with --gateways. */
+  optIn?: boolean;
   /** `false`: not pinned to the gateway core (it runs on every core, beside the load and subgraphs). */
   pin?: false;
 }
@@ -32,6 +34,9 @@ export const GATEWAYS: readonly GatewayDefinition[] = [
   // Throughput with cores: two workers, on both cores of a 2-core machine (shared with the load and
   // the subgraphs, so this says how much a second core adds here, not what two free cores would).
   { id: 'portico-2w', label: 'Portico, 2 workers on 2 shared cores (features on, cache miss)', script: 'gateways/portico.ts', supergraph: { secured: true }, expectCache: 'MISS', env: { BENCH_WORKERS: '2' }, pin: false },
+  // Not in the default run (--gateways portico,portico-nodedupe,apollo): the miss row without
+  // deduplication, since every bench connection is one caller sending one query, its best case.
+  { id: 'portico-nodedupe', label: 'Portico (features on, cache miss, no deduplication)', script: 'gateways/portico.ts', supergraph: { secured: true }, expectCache: 'MISS', env: { BENCH_DEDUPE: 'false' }, optIn: true },
   { id: 'apollo', label: '@apollo/gateway + @apollo/server (baseline)', script: 'gateways/apollo.ts', baseline: true },
   { id: 'hive', label: 'Hive Gateway', script: 'gateways/hive.ts', optional: true },
 ];

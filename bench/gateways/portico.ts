@@ -23,6 +23,8 @@ async function serve(): Promise<string> {
       auth: { jwtSecret: env.jwtSecret },
       subgraphSecret: env.subgraphSecret,
       logging: { level: 'silent' },
+      // BENCH_DEDUPE=false: for a before/after of in-flight subgraph query deduplication.
+      ...(process.env.BENCH_DEDUPE === 'false' ? { deduplicateSubgraphQueries: false } : {}),
     },
   });
   const server = createPorticoServer(config, pino({ level: 'silent' }));

@@ -25,7 +25,15 @@ interface CacheDocument {
   hash: string;
   tags: string[];
   keys: Map<string, string>;
+  /** Runs in a row whose answer came without a cache hint (see KEYLESS_AFTER). */
+  unhinted: number;
 }
+
+// A query whose answers keep coming without any cache hint is run without entity keys (adding them
+// to every subgraph call and reading them out of every answer costs a miss about a sixth of its CPU).
+// Should such a run's answer be cacheable after all, it is not stored (its entities are unknown,
+// so no mutation could evict it), and the next run has the keys again.
+const KEYLESS_AFTER = 3;
 
 type Outcome = { entry: CachedResponse; identity: string | undefined } | null;
 
@@ -86,7 +94,7 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
   function withKeys(rc: OperationContext): CacheDocument {
     let rewritten = model!.documents.get(rc.queryHash);
     if (!rewritten) {
-      rewritten = { document: withEntityKeys(model!.entities, rc.document), hash: sha(`${rc.queryHash}:entity-keys`), tags: documentTags(model!.entities, rc.document), keys: new Map() };
+      rewritten = { document: withEntityKeys(model!.entities, rc.document), hash: sha(`${rc.queryHash}:entity-keys`), tags: documentTags(model!.entities, rc.document), keys: new Map(), unhinted: 0 };
       if (model!.documents.size >= DOCUMENTS) model!.documents.delete(model!.documents.keys().next().value as string);
       model!.documents.set(rc.queryHash, rewritten);
     }
@@ -165,7 +173,8 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
         scope.beforeResponse((response) => void response.response.http.headers.set(CACHE_STATUS_HEADER, 'BYPASS'));
         return;
       }
-      const rewritten = addEntityKeys(rc);
+      const keyless = withKeys(rc).unhinted >= KEYLESS_AFTER;
+      const rewritten = keyless ? withKeys(rc) : addEntityKeys(rc);
       const staticTags = rewritten.tags;
       const key = keyOf(rc, rewritten);
       const identity = identityOf(rc.contextValue);
@@ -214,12 +223,13 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
           return;
         }
         const result = body.singleResult;
-        const { data, tags } = takeEntityTags(result.data);
-        result.data = data;
-        for (const tag of staticTags) tags.add(tag);
         const policy = response.overallCachePolicy.policyIfCacheable();
+        rewritten.unhinted = policy ? 0 : rewritten.unhinted + 1;
+        let tags = new Set<string>();
+        if (!keyless) ({ data: result.data, tags } = takeEntityTags(result.data));
+        for (const tag of staticTags) tags.add(tag);
         const cacheable =
-          policy && policy.maxAge > 0 && result.data && (config.cacheErrors || !result.errors?.length) && (policy.scope !== 'PRIVATE' || identity);
+          !keyless && policy && policy.maxAge > 0 && result.data && (config.cacheErrors || !result.errors?.length) && (policy.scope !== 'PRIVATE' || identity);
         if (!cacheable || !policy) {
           resolveFlight?.(null);
           if (resolveFlight) inFlight.delete(key);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { graphql, startStack, token, type Stack } from '../helpers/stack.js';
+import { recordingProxy } from '../helpers/recording-proxy.js';
+import { graphql, startGateway, startStack, token, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -157,5 +158,49 @@ describe('response cache', () => {
     const known = await get();
     expect(((await known.json()) as { data: unknown }).data).toEqual({ user: { name: 'cache-eve' } });
     expect(known.headers.get('cache-control')).toMatch(/public/);
+  });
+});
+
+describe('queries whose answers come without cache hints', () => {
+  let hinted = false;
+  let proxy: Awaited<ReturnType<typeof recordingProxy>>;
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  beforeAll(async () => {
+    // The todos subgraph, with its Cache-Control removed until the test puts it back.
+    proxy = await recordingProxy(stack.todos.url, {
+      responseHeaders: (headers) => {
+        if (!hinted) delete headers['cache-control'];
+        return headers;
+      },
+    });
+    gateway = await startGateway({ users: stack.users.url, todos: proxy.url });
+  });
+  afterAll(async () => {
+    await gateway?.server.stop();
+    await proxy?.close();
+  });
+
+  const ask = (bearer: string) => graphql(gateway.url, '{ todos(first: 5) { nodes { id title completed } } }', { token: bearer });
+  const lastTodosCall = () => proxy.received.filter((r) => r.body.includes('todos')).at(-1)!.body;
+
+  it('run without entity keys, and are cached (and evicted) again once hints come back', async () => {
+    const gil = await token('cache-gil');
+    const id = (await graphql(gateway.url, 'mutation { addTodo(input: { title: "hinted later" }) { id } }', { token: gil })).body.data.addTodo.id;
+    for (let i = 0; i < 3; i++) expect((await ask(gil)).headers.get('x-cache')).toBe('MISS');
+    expect(lastTodosCall()).toContain('portico__');
+    await ask(gil);
+    expect(lastTodosCall()).not.toContain('portico__');
+
+    hinted = true;
+    // Run without keys, its entities are unknown: not stored, and the next run has its keys again.
+    expect((await ask(gil)).headers.get('x-cache')).toBe('MISS');
+    expect((await ask(gil)).headers.get('x-cache')).toBe('MISS');
+    expect(lastTodosCall()).toContain('portico__');
+    expect((await ask(gil)).headers.get('x-cache')).toBe('HIT');
+
+    await graphql(gateway.url, 'mutation($id: ID!) { updateTodo(id: $id, input: { completed: true }) { id } }', { token: gil, variables: { id } });
+    const fresh = await ask(gil);
+    expect(fresh.headers.get('x-cache')).toBe('MISS');
+    expect(fresh.body.data.todos.nodes[0].completed).toBe(true);
   });
 });

@@ -1,8 +1,11 @@
-import { createServer, request, type IncomingHttpHeaders } from 'node:http';
+import { createServer, request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** An HTTP proxy in front of a subgraph that records what the gateway sent it, optionally passing it on late. */
-export async function recordingProxy(target: string, { delayMs = 0 } = {}) {
+export async function recordingProxy(
+  target: string,
+  { delayMs = 0, responseHeaders = (headers: OutgoingHttpHeaders) => headers }: { delayMs?: number; responseHeaders?: (headers: OutgoingHttpHeaders) => OutgoingHttpHeaders } = {},
+) {
   const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
   const to = new URL(target);
   const server = createServer((req, res) => {
@@ -15,7 +18,7 @@ export async function recordingProxy(target: string, { delayMs = 0 } = {}) {
     });
     const forward = (body: Buffer) => {
       const upstream = request({ host: to.hostname, port: to.port, path: to.pathname, method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        res.writeHead(answer.statusCode ?? 502, responseHeaders({ ...answer.headers }));
         answer.pipe(res);
       });
       upstream.on('error', () => res.destroy());
