@@ -79,6 +79,7 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
   const inFlight = new Map<string, Promise<Outcome>>();
   // Answers whose data is already JSON (cached ones): the response is written with it as is.
   const serialized = new WeakMap<object, string>();
+  const serializedBytes = new WeakMap<object, Buffer>();
 
   const guarded = async <T>(work: () => Promise<T>, fallback: T): Promise<T> => {
     try {
@@ -280,6 +281,14 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
     },
     /** The JSON of a response's data when the cache already holds it (unchanged since), else undefined. */
     serializedData: (data: object) => serialized.get(data),
+    /** The same as bytes, made once per held answer. */
+    serializedBytes(data: object): Buffer | undefined {
+      let bytes = serializedBytes.get(data);
+      if (bytes) return bytes;
+      const json = serialized.get(data);
+      if (json !== undefined) serializedBytes.set(data, (bytes = Buffer.from(json)));
+      return bytes;
+    },
     useSupergraph(supergraph: Supergraph) {
       // Entries of an older supergraph are never served by a newer one.
       model = { schemaId: sha(supergraph.sdl).slice(0, 16), entities: readEntityModel(supergraph), documents: new Map() };

@@ -1,7 +1,9 @@
-import { HeaderMap, type GraphQLRequest, type GraphQLRequestContext, type HTTPGraphQLResponse } from '@apollo/server';
+import { HeaderMap, type GraphQLRequest, type GraphQLRequestContext } from '@apollo/server';
 import { getOperationAST, GraphQLError, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../context.js';
+import type { Answer } from './graphql-http.js';
 import { createRequestScope, type OperationContext, type ResponseContext, type Stage } from './pipeline.js';
+import { resultChunks } from './serialize-result.js';
 
 const DOCUMENTS = 1000;
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -13,6 +15,8 @@ export interface CachedLaneOptions {
   peek(rc: OperationContext): Promise<boolean>;
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
   stringifyResult(result: Record<string, unknown>): string;
+  /** The response data as bytes when the cache holds it so. */
+  dataBytes(data: object): Buffer | undefined;
 }
 
 interface KnownDocument {
@@ -71,7 +75,7 @@ export function createCachedLane(options: CachedLaneOptions) {
   const otherStages = firstEffect === -1 ? [] : stages.slice(firstEffect);
   let documents = new Map<string, KnownDocument>();
 
-  function write(rc: ResponseContext): HTTPGraphQLResponse {
+  function write(rc: ResponseContext): Answer {
     const { response } = rc;
     const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
     const report = rc.contextValue.report;
@@ -79,7 +83,10 @@ export function createCachedLane(options: CachedLaneOptions) {
     const headers = response.http.headers;
     headers.set('content-type', JSON_TYPE);
     const ordered = { errors: result?.errors, data: result?.data, extensions: result?.extensions };
-    return { status: response.http.status ?? 200, headers, body: { kind: 'complete', string: options.stringifyResult(ordered) } };
+    const status = response.http.status ?? 200;
+    const chunks = resultChunks(ordered, ordered.data ? options.dataBytes(ordered.data) : undefined);
+    if (chunks) return { status, headers, chunks };
+    return { status, headers, body: { kind: 'complete', string: options.stringifyResult(ordered) } };
   }
 
   /** A stage refused the request after one with effects ran: answer as Apollo Server would. */
@@ -105,7 +112,7 @@ export function createCachedLane(options: CachedLaneOptions) {
       documents = new Map();
     },
     /** The answer from the cache, or undefined: then Apollo Server takes the request. */
-    async answer(body: unknown, headers: HeaderMap, contextValue: GatewayContext, search: string): Promise<HTTPGraphQLResponse | undefined> {
+    async answer(body: unknown, headers: HeaderMap, contextValue: GatewayContext, search: string): Promise<Answer | undefined> {
       const request = plainRequest(body, headers);
       const known = request && documents.get(request.query!);
       if (!request || !known) return undefined;

@@ -107,7 +107,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
   const errorFormatter = formatError(config, logger);
   const stringifyResult = cache ? createResultSerializer(cache.serializedData) : (result: unknown) => JSON.stringify(result);
   // Cached answers skip Apollo Server's request pipeline (traced requests keep it, with its spans).
-  const lane = cache && !stopTracing ? createCachedLane({ stages, peek: cache.peek, formatError: errorFormatter, stringifyResult }) : undefined;
+  const lane = cache && !stopTracing ? createCachedLane({ stages, peek: cache.peek, formatError: errorFormatter, stringifyResult, dataBytes: cache.serializedBytes }) : undefined;
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,

@@ -20,10 +20,13 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   /** Largest accepted request body. Default 1 MiB. */
   maxBodyBytes?: number;
   /** May answer a request before Apollo Server sees it (the cached-answer lane); undefined passes it on. */
-  answerFirst?: (body: unknown, headers: HeaderMap, context: TContext, search: string) => Promise<HTTPGraphQLResponse | undefined>;
+  answerFirst?: (body: unknown, headers: HeaderMap, context: TContext, search: string) => Promise<Answer | undefined>;
   /** Told of each request refused before GraphQL ran (bad body, bad token, ...). */
   onRefused?: (req: IncomingMessage, error: HttpError) => void;
 }
+
+/** An answer ready to write: Apollo Server's, or one already in bytes (a cached answer). */
+export type Answer = HTTPGraphQLResponse | { status: number; headers: HeaderMap; chunks: Buffer[] };
 
 export function sendError(res: ServerResponse, error: HttpError): void {
   const body = JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }] });
@@ -98,8 +101,15 @@ export function createGraphQLHandler<TContext extends BaseContext>(options: Grap
         }));
       res.statusCode = response.status ?? 200;
       for (const [key, value] of response.headers) res.setHeader(key, value);
-      if (response.body.kind === 'complete') {
-        res.end(response.body.string);
+      if ('chunks' in response) {
+        res.setHeader('content-length', response.chunks.reduce((length, chunk) => length + chunk.length, 0));
+        res.cork();
+        for (const chunk of response.chunks) res.write(chunk);
+        res.end();
+        res.uncork();
+      } else if (response.body.kind === 'complete') {
+        // Bytes, not the string: Node encodes a string for the socket far more slowly than Buffer.from.
+        res.end(Buffer.from(response.body.string));
       } else {
         for await (const chunk of response.body.asyncIterator) res.write(chunk);
         res.end();

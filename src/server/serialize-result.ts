@@ -1,5 +1,24 @@
 import type { FormattedExecutionResult } from 'graphql';
 
+/** The JSON of a result around its data: what comes before the data's JSON and after it. */
+function around(result: FormattedExecutionResult): { before: string; after: string } {
+  let before = '{';
+  let after = '';
+  let seenData = false;
+  for (const [key, value] of Object.entries(result)) {
+    if (value === undefined) continue;
+    if (key === 'data') {
+      before += `${before === '{' ? '' : ','}"data":`;
+      seenData = true;
+      continue;
+    }
+    const part = `${JSON.stringify(key)}:${JSON.stringify(value)}`;
+    if (seenData) after += `,${part}`;
+    else before += `${before === '{' ? '' : ','}${part}`;
+  }
+  return { before, after: `${after}}` };
+}
+
 /**
  * Apollo Server's `stringifyResult`: like JSON.stringify, but data that is already JSON (a cached
  * answer) is written as is instead of being serialised again on every hit.
@@ -8,11 +27,17 @@ export function createResultSerializer(serializedData: (data: object) => string 
   return (result: FormattedExecutionResult): string => {
     const json = result.data ? serializedData(result.data) : undefined;
     if (json === undefined) return JSON.stringify(result);
-    const parts: string[] = [];
-    for (const [key, value] of Object.entries(result)) {
-      if (value === undefined) continue;
-      parts.push(`${JSON.stringify(key)}:${key === 'data' ? json : JSON.stringify(value)}`);
-    }
-    return `{${parts.join(',')}}`;
+    const { before, after } = around(result);
+    return before + json + after;
   };
+}
+
+/**
+ * The same JSON as bytes, with data already held as bytes (a cached answer) written as is: no
+ * serialising and no encoding of the bulk of the answer per hit. Undefined when the data is not held.
+ */
+export function resultChunks(result: FormattedExecutionResult, dataBytes: Buffer | undefined): Buffer[] | undefined {
+  if (!result.data || !dataBytes) return undefined;
+  const { before, after } = around(result);
+  return [Buffer.from(before), dataBytes, Buffer.from(after)];
 }

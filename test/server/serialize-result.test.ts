@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createResultSerializer } from '../../src/server/serialize-result.js';
+import { createResultSerializer, resultChunks } from '../../src/server/serialize-result.js';
 
 describe('the result serializer', () => {
   const result = fc.record(
@@ -18,6 +18,9 @@ describe('the result serializer', () => {
         const known = new WeakMap<object, string>();
         if (value.data) known.set(value.data, JSON.stringify(value.data));
         expect(createResultSerializer((data) => known.get(data))(value)).toBe(JSON.stringify(value));
+        const chunks = resultChunks(value, value.data ? Buffer.from(JSON.stringify(value.data)) : undefined);
+        if (value.data) expect(Buffer.concat(chunks!).toString()).toBe(JSON.stringify(value));
+        else expect(chunks).toBeUndefined();
       }),
       { seed: 42, numRuns: 300 },
     );
