@@ -19,6 +19,10 @@ const ANALYSIS_CACHE_SIZE = 1000;
 interface Analyzed extends DocumentAnalysis {
   /** Rewritten documents by denied set, so each variant is printed and hashed once. */
   variants: Map<string, RewrittenDocument & { hash: string }>;
+  /** The policies any checkpoint names. */
+  policies: Set<string>;
+  /** Without policies, what a caller may not see depends on the caller alone (one object per verified token). */
+  deniedByCaller: WeakMap<Caller, Set<number>>;
 }
 
 export interface Authorization {
@@ -85,16 +89,22 @@ export function createAuthorization(config: PorticoConfig['authorization'], logg
     let analysis = current.analyses.get(key);
     if (analysis === undefined) {
       const result = analyzeOperation(current.schema, document, operation, introspection);
-      analysis = result.checkpoints.length ? { ...result, variants: new Map() } : null;
+      analysis = result.checkpoints.length
+        ? { ...result, variants: new Map(), policies: new Set(result.checkpoints.flatMap((c) => policyNames(c.requirement))), deniedByCaller: new WeakMap() }
+        : null;
       setLimited(current.analyses, key, analysis, ANALYSIS_CACHE_SIZE);
     }
     return analysis;
   }
 
   async function deniedFor(analysis: Analyzed, caller: Caller, input: () => PolicyInput): Promise<Set<number>> {
-    const needed = new Set(analysis.checkpoints.flatMap((c) => policyNames(c.requirement)));
-    const policies = needed.size ? await evaluatePolicies(needed, config, input(), logger) : new Map<string, boolean>();
-    return new Set(analysis.checkpoints.filter((c) => !isSatisfied(c.requirement, caller, policies)).map((c) => c.id));
+    const deny = (policies: Map<string, boolean>) =>
+      new Set(analysis.checkpoints.filter((c) => !isSatisfied(c.requirement, caller, policies)).map((c) => c.id));
+    // Policies are functions of the request (time, headers, variables): evaluated every time.
+    if (analysis.policies.size) return deny(await evaluatePolicies(analysis.policies, config, input(), logger));
+    let denied = analysis.deniedByCaller.get(caller);
+    if (!denied) analysis.deniedByCaller.set(caller, (denied = deny(new Map())));
+    return denied;
   }
 
   return {

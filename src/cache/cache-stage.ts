@@ -64,8 +64,8 @@ function identityOf(context: GatewayContext): string | undefined {
 }
 
 function bypassAllowed(config: PorticoConfig['cache'], rc: OperationContext): boolean {
-  const header = rc.request.http?.headers.get('cache-control') ?? '';
-  if (!/no-cache|no-store/i.test(header)) return false;
+  const header = rc.request.http?.headers.get('cache-control');
+  if (!header || !/no-cache|no-store/i.test(header)) return false;
   return config.bypass === 'everyone' || (config.bypass === 'authenticated' && rc.contextValue.caller.authenticated);
 }
 

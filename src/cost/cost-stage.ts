@@ -32,6 +32,15 @@ export function createCostControl(cost: PorticoConfig['cost'], budgets: BudgetSt
     return actual;
   };
 
+  // Without variables, an operation's estimate never changes: computed once.
+  const plainEstimates = new WeakMap<CostAnalysis, number>();
+  const estimateOf = (analysis: CostAnalysis, variables: Record<string, unknown> | undefined) => {
+    if (variables && Object.keys(variables).length) return estimateCost(analysis, variables, cost.defaultListSize);
+    let estimated = plainEstimates.get(analysis);
+    if (estimated === undefined) plainEstimates.set(analysis, (estimated = estimateCost(analysis, {}, cost.defaultListSize)));
+    return estimated;
+  };
+
   return {
     useSupergraph(supergraph) {
       current = { schema: buildCostSchema(supergraph), analyses: new Map() };
@@ -48,7 +57,7 @@ export function createCostControl(cost: PorticoConfig['cost'], budgets: BudgetSt
           if (current.analyses.size >= CACHE_SIZE) current.analyses.delete(current.analyses.keys().next().value as string);
           current.analyses.set(key, analysis);
         }
-        const estimated = estimateCost(analysis, rc.request.variables ?? {}, cost.defaultListSize);
+        const estimated = estimateOf(analysis, rc.request.variables);
         const reported: { estimated: number; actual?: number } = { estimated };
         rc.contextValue.report.cost = reported;
         const report: { requestedQueryCost: number; actualQueryCost?: number; throttleStatus?: Record<string, number> } = {

@@ -29,23 +29,21 @@ type CachePolicy = GraphQLRequestContext<GatewayContext>['overallCachePolicy'];
 type CacheHint = Parameters<CachePolicy['replace']>[0];
 
 /** Apollo Server's cache policy (`newCachePolicy`, not exported by @apollo/server). */
-function newCachePolicy(): CachePolicy {
-  return {
-    maxAge: undefined,
-    scope: undefined,
-    restrict(hint: CacheHint) {
-      if (hint.maxAge !== undefined && (this.maxAge === undefined || hint.maxAge < this.maxAge)) this.maxAge = hint.maxAge;
-      if (hint.scope !== undefined && this.scope !== 'PRIVATE') this.scope = hint.scope;
-    },
-    replace(hint: CacheHint) {
-      if (hint.maxAge !== undefined) this.maxAge = hint.maxAge;
-      if (hint.scope !== undefined) this.scope = hint.scope;
-    },
-    policyIfCacheable() {
-      if (this.maxAge === undefined || this.maxAge === 0) return null;
-      return { maxAge: this.maxAge, scope: this.scope ?? 'PUBLIC' };
-    },
-  };
+class LaneCachePolicy implements CachePolicy {
+  maxAge: number | undefined = undefined;
+  scope: CachePolicy['scope'] = undefined;
+  restrict(hint: CacheHint) {
+    if (hint.maxAge !== undefined && (this.maxAge === undefined || hint.maxAge < this.maxAge)) this.maxAge = hint.maxAge;
+    if (hint.scope !== undefined && this.scope !== 'PRIVATE') this.scope = hint.scope;
+  }
+  replace(hint: CacheHint) {
+    if (hint.maxAge !== undefined) this.maxAge = hint.maxAge;
+    if (hint.scope !== undefined) this.scope = hint.scope;
+  }
+  policyIfCacheable() {
+    if (this.maxAge === undefined || this.maxAge === 0) return null;
+    return { maxAge: this.maxAge, scope: this.scope ?? 'PUBLIC' };
+  }
 }
 
 /** A plain POST of a query with nothing Apollo Server would treat specially (no APQ, batching, negotiation). */
@@ -119,7 +117,7 @@ export function createCachedLane(options: CachedLaneOptions) {
       const operation = getOperationAST(known.document, request.operationName);
       if (!operation || operation.operation !== 'query') return undefined;
 
-      const overallCachePolicy = newCachePolicy();
+      const overallCachePolicy = new LaneCachePolicy();
       const rc = {
         source: request.query,
         document: known.document,
