@@ -21,4 +21,6 @@ export interface GatewayContext {
   /** The client's address (from X-Forwarded-For only when server.trustProxy is on). */
   clientAddress: string;
   report: RequestReport;
+  /** Some subgraph answer was shared with an earlier identical call: it may predate this request. */
+  sharedSubgraphAnswer?: boolean;
 }

@@ -134,7 +134,7 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
 
   // Entries found by `peek`, served by the stage for the same request (so an eviction in between
   // cannot turn a peeked hit into a miss).
-  const peeked = new WeakMap<OperationContext, { key: string; entry: CachedResponse }>();
+  const peeked = new WeakMap<OperationContext, { entry: CachedResponse }>();
 
   const mutationStage = (rc: OperationContext, scope: Parameters<Stage['operation']>[1]) => {
     addEntityKeys(rc);
@@ -184,8 +184,9 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
       let epoch: number | undefined;
 
       scope.respondWith(async () => {
+        // A peeked entry is served even if a reload changed the key since: it was this caller's answer a moment ago.
         const early = peeked.get(rc);
-        let entry = early?.key === key ? early.entry : await lookup(key, identity);
+        let entry = early ? early.entry : await lookup(key, identity);
         if (!entry) {
           const flight = inFlight.get(key);
           if (flight) {
@@ -225,7 +226,9 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
         }
         const result = body.singleResult;
         const policy = response.overallCachePolicy.policyIfCacheable();
-        rewritten.unhinted = policy ? 0 : rewritten.unhinted + 1;
+        // Only a complete answer says something about hints (an error answer, e.g. to bad variables, has none).
+        if (policy) rewritten.unhinted = 0;
+        else if (result.data && !result.errors?.length) rewritten.unhinted++;
         let tags = new Set<string>();
         if (!keyless) ({ data: result.data, tags } = takeEntityTags(result.data));
         for (const tag of staticTags) tags.add(tag);
@@ -246,8 +249,9 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
           scope: policy.scope === 'PRIVATE' ? 'PRIVATE' : 'PUBLIC',
         };
         resolveFlight?.({ entry, identity });
-        // A mutation evicted something while this ran: what it read may be stale, so keep it out.
-        if (epoch === undefined || (await guarded(() => store.epoch(), -1)) !== epoch) {
+        // A mutation evicted something while this ran, or a subgraph answer came from a call that
+        // started before this request: what it read may be stale, so keep it out.
+        if (epoch === undefined || rc.contextValue.sharedSubgraphAnswer || (await guarded(() => store.epoch(), -1)) !== epoch) {
           if (resolveFlight) inFlight.delete(key);
           return;
         }
@@ -276,7 +280,7 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
       if (!model || rc.operation?.operation !== 'query' || bypassAllowed(config, rc)) return false;
       const key = keyOf(rc, withKeys(rc));
       const entry = await lookup(key, identityOf(rc.contextValue));
-      if (entry) peeked.set(rc, { key, entry });
+      if (entry) peeked.set(rc, { entry });
       return entry !== undefined;
     },
     /** The JSON of a response's data when the cache already holds it (unchanged since), else undefined. */

@@ -2,7 +2,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import type { Logger } from 'pino';
 import type { PorticoConfig } from '../config/index.js';
-import { deduplicated } from './dedupe.js';
+import { createDeduplication } from './dedupe.js';
 import { createSubgraphHttp } from './fetcher.js';
 import { withResilience } from './resilience.js';
 import { SignedSubgraphDataSource } from './subgraph-data-source.js';
@@ -44,6 +44,7 @@ export function createGateway({ config, logger, onReload, validateSupergraph, on
   const source = { watch: config.supergraph.watch, logger, onReload, validate: validateSupergraph };
   // Keep-alive connections to the subgraphs, shared by every data source, closed with the gateway.
   const http = createSubgraphHttp();
+  const deduplication = config.deduplicateSubgraphQueries ? createDeduplication() : undefined;
   const gateway = new ApolloGateway({
     logger: logger.child({ module: 'gateway' }),
     supergraphSdl: config.supergraph.subgraphs
@@ -61,7 +62,7 @@ export function createGateway({ config, logger, onReload, validateSupergraph, on
         onStateChange: (state, subgraph) => logger.warn({ subgraph, state }, `subgraph circuit ${state}`),
       });
       const observedFetcher = observed(resilient, name, onFetch);
-      const fetcher = config.deduplicateSubgraphQueries ? deduplicated(observedFetcher) : observedFetcher;
+      const fetcher = deduplication ? deduplication.fetcher(observedFetcher) : observedFetcher;
       return new SignedSubgraphDataSource({ name, url: target, secret: config.subgraphSecret, fetcher, defaultCacheControl });
     },
   });

@@ -8,6 +8,9 @@ const NOT_IN_KEY = new Set(['x-request-id', 'traceparent', 'tracestate', SIGNATU
 /** Only queries are shared; the gateway writes the operation first, with its keyword or as `{…}`. */
 const IS_QUERY = /^\{"query":"(query[\s{(]|\{)/;
 
+/** A response that answered an earlier identical call: its data may predate the request that got it. */
+export const SHARED_RESPONSE = Symbol('portico.sharedResponse');
+
 function keyOf(url: string, init: FetcherRequestInit): string | undefined {
   const body = init.body;
   if (typeof body !== 'string' || !IS_QUERY.test(body)) return undefined;
@@ -20,24 +23,40 @@ function keyOf(url: string, init: FetcherRequestInit): string | undefined {
 }
 
 /**
- * Identical subgraph queries in flight at the same time go out once: the others wait for that call
- * and each gets its own copy of the response (each request parses its own, so none can change
- * another's). The key is everything sent that can change the answer: URL, headers (the caller's
- * signed identity above all) and body. Mutations are never shared.
+ * What every subgraph's deduplicated fetcher of one gateway shares: a count of the writes sent
+ * through it, so that no read joins a call that started before a write (to any subgraph) was sent.
  */
-export function deduplicated(fetcher: Fetcher): Fetcher {
-  const inFlight = new Map<string, Promise<FetcherResponse>>();
-  return async (url, init = {}) => {
-    const key = keyOf(url, init);
-    if (key === undefined) return fetcher(url, init);
-    const pending = inFlight.get(key);
-    if (pending) return (await pending).clone();
-    const call = fetcher(url, init);
-    inFlight.set(key, call);
-    try {
-      return (await call).clone();
-    } finally {
-      inFlight.delete(key);
-    }
+export function createDeduplication() {
+  let writes = 0;
+  return {
+    /**
+     * Identical subgraph queries in flight at the same time go out once: the others wait for that
+     * call and each gets its own copy of the response (each request parses its own, so none can
+     * change another's). The key is everything sent that can change the answer: URL, headers (the
+     * caller's signed identity above all) and body. Mutations are never shared, and a query never
+     * joins a call that started before a mutation was sent through this gateway.
+     */
+    fetcher(fetcher: Fetcher): Fetcher {
+      const inFlight = new Map<string, { call: Promise<FetcherResponse>; writes: number }>();
+      return async (url, init = {}) => {
+        const key = keyOf(url, init);
+        if (key === undefined) {
+          writes++;
+          return fetcher(url, init);
+        }
+        const pending = inFlight.get(key);
+        if (pending && pending.writes === writes) {
+          const shared = (await pending.call).clone();
+          return Object.assign(shared, { [SHARED_RESPONSE]: true });
+        }
+        const entry = { call: fetcher(url, init), writes };
+        inFlight.set(key, entry);
+        try {
+          return (await entry.call).clone();
+        } finally {
+          if (inFlight.get(key) === entry) inFlight.delete(key);
+        }
+      };
+    },
   };
 }

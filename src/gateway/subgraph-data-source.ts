@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import { createIdentitySigner, type Identity, type IdentitySigner } from '../identity/signed-identity.js';
 import { injectTraceContext } from '../observability/tracing.js';
+import { SHARED_RESPONSE } from './dedupe.js';
 import { SubgraphTimeoutError } from './fetcher.js';
 
 /** `extensions.code` of an error for a subgraph that is down, timed out or answered with an HTTP error. */
@@ -64,7 +65,8 @@ export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayCon
   }
 
   /** Applies the configured default hint where the subgraph sent none (the gateway reads the header next). */
-  override didReceiveResponse({ response, request }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
+  override didReceiveResponse({ response, request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
+    if (response.http && SHARED_RESPONSE in response.http) context.sharedSubgraphAnswer = true;
     const headers = response.http?.headers;
     // No header, or Apollo Server's `no-store` for "no hint at all", counts as no hint.
     const given = headers?.get('cache-control');

@@ -6,6 +6,9 @@ import { createRequestScope, type OperationContext, type ResponseContext, type S
 import { resultChunks } from './serialize-result.js';
 
 const DOCUMENTS = 1000;
+// Bounds on what is remembered: the documents' text in all, and one document's.
+const DOCUMENT_CHARACTERS = 8 * 1024 * 1024;
+const LARGEST_DOCUMENT = 64 * 1024;
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 export interface CachedLaneOptions {
@@ -22,7 +25,9 @@ export interface CachedLaneOptions {
 interface KnownDocument {
   document: DocumentNode;
   queryHash: string;
-  schema: GraphQLSchema;
+  /** Peeks in a row that found nothing, and how many requests to leave to Apollo Server before the next. */
+  misses: number;
+  skip: number;
 }
 
 type CachePolicy = GraphQLRequestContext<GatewayContext>['overallCachePolicy'];
@@ -72,6 +77,9 @@ export function createCachedLane(options: CachedLaneOptions) {
   const pureStages = firstEffect === -1 ? stages : stages.slice(0, firstEffect);
   const otherStages = firstEffect === -1 ? [] : stages.slice(firstEffect);
   let documents = new Map<string, KnownDocument>();
+  let characters = 0;
+  // The schema Apollo Server validates against now; documents validated against another are not taken.
+  let schema: GraphQLSchema | undefined;
 
   function write(rc: ResponseContext): Answer {
     const { response } = rc;
@@ -101,19 +109,32 @@ export function createCachedLane(options: CachedLaneOptions) {
     /** Remembers an operation Apollo Server parsed and validated (call before any stage changes it). */
     remember(rc: OperationContext): void {
       const query = rc.request.query;
-      if (query === undefined || documents.has(query)) return;
-      if (documents.size >= DOCUMENTS) documents.delete(documents.keys().next().value as string);
-      documents.set(query, { document: rc.document, queryHash: rc.queryHash, schema: rc.schema });
+      if (query === undefined || query.length > LARGEST_DOCUMENT || rc.schema !== schema || documents.has(query)) return;
+      while (documents.size && (documents.size >= DOCUMENTS || characters + query.length > DOCUMENT_CHARACTERS)) {
+        const oldest = documents.keys().next().value as string;
+        documents.delete(oldest);
+        characters -= oldest.length;
+      }
+      documents.set(query, { document: rc.document, queryHash: rc.queryHash, misses: 0, skip: 0 });
+      characters += query.length;
     },
     /** A new supergraph: documents validated against the old one are forgotten. */
-    reset(): void {
+    reset(current: GraphQLSchema): void {
+      schema = current;
       documents = new Map();
+      characters = 0;
     },
     /** The answer from the cache, or undefined: then Apollo Server takes the request. */
     async answer(body: unknown, headers: HeaderMap, contextValue: GatewayContext, search: string): Promise<Answer | undefined> {
       const request = plainRequest(body, headers);
       const known = request && documents.get(request.query!);
-      if (!request || !known) return undefined;
+      if (!request || !known || !schema) return undefined;
+      // A document the cache keeps not holding is mostly left to Apollo Server (the pure stages would
+      // otherwise run twice, policies included): after n misses in a row, the next 2^n - 1 requests.
+      if (known.skip > 0) {
+        known.skip--;
+        return undefined;
+      }
       const operation = getOperationAST(known.document, request.operationName);
       if (!operation || operation.operation !== 'query') return undefined;
 
@@ -124,7 +145,7 @@ export function createCachedLane(options: CachedLaneOptions) {
         operation,
         operationName: operation.name?.value ?? null,
         queryHash: known.queryHash,
-        schema: known.schema,
+        schema,
         request: { ...request, http: { method: 'POST', headers, search, body } },
         contextValue,
         overallCachePolicy,
@@ -133,7 +154,12 @@ export function createCachedLane(options: CachedLaneOptions) {
       const hooks = createRequestScope();
       try {
         for (const stage of pureStages) await stage.operation(rc, hooks.scope);
-        if (!(await peek(rc))) return undefined;
+        if (!(await peek(rc))) {
+          known.misses = Math.min(known.misses + 1, 6);
+          known.skip = 2 ** known.misses - 1;
+          return undefined;
+        }
+        known.misses = 0;
       } catch {
         // A refusal by a stage without effects: Apollo Server refuses it again, in its own words.
         return undefined;

@@ -83,21 +83,21 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
       metrics.subgraphDuration.observe({ subgraph }, seconds);
     },
   });
-  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+  gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
     const supergraph = readSupergraph(coreSupergraphSdl);
     authorization.useSupergraph(supergraph);
     rateLimits.useSupergraph(supergraph);
     cost?.useSupergraph(supergraph);
     cache?.useSupergraph(supergraph);
     if (defaultHints.enabled) defaultHints.useSupergraph(supergraph);
-    lane?.reset();
+    lane?.reset(apiSchema);
     supergraphLoaded = true;
   });
 
   // The order a request meets Portico's concerns: shape limits, authorization, rate limits, cost, cache
   // (the HTTP Cache-Control hook is first so that it runs after every other hook).
   const stages = [
-    createHttpCacheControlStage(),
+    createHttpCacheControlStage(config.cost.budgets.apiKeyHeader),
     createLimitsStage(config.limits),
     authorization.stage,
     rateLimits.stage,

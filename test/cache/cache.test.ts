@@ -204,3 +204,16 @@ describe('queries whose answers come without cache hints', () => {
     expect(fresh.body.data.todos.nodes[0].completed).toBe(true);
   });
 });
+
+describe('answers with errors', () => {
+  it('do not count as answers without hints: bad requests cannot keep a query from being cached', async () => {
+    const hana = await token('cache-hana');
+    const query = 'query Few($n: Int) { todos(first: $n) { nodes { id } } }';
+    for (let i = 0; i < 4; i++) {
+      const bad = await graphql(stack.url, query, { token: hana, variables: { n: 'many' } });
+      expect(bad.status).toBe(400);
+    }
+    expect(status(await graphql(stack.url, query, { token: hana, variables: { n: 2 } }))).toBe('MISS');
+    expect(status(await graphql(stack.url, query, { token: hana, variables: { n: 2 } }))).toBe('HIT');
+  });
+});

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deduplicated } from '../../src/gateway/dedupe.js';
+import { createDeduplication } from '../../src/gateway/dedupe.js';
 import { createSubgraphHttp } from '../../src/gateway/fetcher.js';
 import { IDENTITY_HEADER, SIGNATURE_HEADER } from '../../src/identity/signed-identity.js';
 import { recordingProxy } from '../helpers/recording-proxy.js';
@@ -30,25 +30,25 @@ describe('deduplicated subgraph calls', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  const send = (fetcher: ReturnType<typeof deduplicated>, body: string, headers: Record<string, string> = {}) =>
-    fetcher(url, { method: 'POST', headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: 'ann', ...headers }, body }).then((r) => r.json());
+  const send = (fetcher: ReturnType<ReturnType<typeof createDeduplication>['fetcher']>, body: string, headers: Record<string, string> = {}) =>
+    fetcher(url, { method: 'POST', headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: 'ann', ...headers }, body }).then((r: { json(): Promise<unknown> }) => r.json());
   const query = JSON.stringify({ query: 'query Todos__todos__0{todos{id}}' });
 
   it('sends identical queries in flight once, and gives each caller its own copy', async () => {
-    const fetcher = deduplicated(http.fetcher());
+    const fetcher = createDeduplication().fetcher(http.fetcher());
     calls = 0;
     // Request ids and signatures differ from call to call; they do not change the answer.
     const answers = await Promise.all(
       Array.from({ length: 8 }, (_, i) => send(fetcher, query, { 'x-request-id': `r${i}`, [SIGNATURE_HEADER]: `t=${i}` })),
     );
     expect(calls).toBe(1);
-    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
-    answers[0].data.todos[0].id = 'changed by one request';
-    expect(answers[1].data.todos[0].id).toBe('todo-1');
+    expect(new Set(answers.map((a: unknown) => JSON.stringify(a))).size).toBe(1);
+    (answers[0] as any).data.todos[0].id = 'changed by one request';
+    expect((answers[1] as any).data.todos[0].id).toBe('todo-1');
   });
 
   it('never shares between callers, between different queries, with mutations, or once a call is done', async () => {
-    const fetcher = deduplicated(http.fetcher());
+    const fetcher = createDeduplication().fetcher(http.fetcher());
     calls = 0;
     await Promise.all([send(fetcher, query), send(fetcher, query, { [IDENTITY_HEADER]: 'bo' })]);
     expect(calls).toBe(2);
@@ -63,6 +63,18 @@ describe('deduplicated subgraph calls', () => {
     await send(fetcher, query);
     await send(fetcher, query);
     expect(calls).toBe(2);
+  });
+
+  it('never lets a query join a call that started before a mutation was sent, to any subgraph', async () => {
+    const deduplication = createDeduplication();
+    const todos = deduplication.fetcher(http.fetcher());
+    const users = deduplication.fetcher(http.fetcher());
+    calls = 0;
+    const before = send(todos, query);
+    await send(users, JSON.stringify({ query: 'mutation Rename__users__0{rename(name:"x"){id}}' }));
+    const after = send(todos, query);
+    await Promise.all([before, after]);
+    expect(calls).toBe(3);
   });
 });
 
@@ -105,5 +117,56 @@ describe('deduplication through the gateway', () => {
     const added = await Promise.all(Array.from({ length: 3 }, () => graphql(gateway.url, 'mutation { addTodo(input: { title: "same" }) { id } }', { token: cy })));
     expect(new Set(added.map((r) => r.body.data.addTodo.id)).size).toBe(3);
     expect(titles(await graphql(gateway.url, LIST, { token: cy }))).toEqual(['same', 'same', 'same']);
+  });
+});
+
+describe('deduplication and the response cache', () => {
+  let stack: Stack;
+  let proxy: Awaited<ReturnType<typeof recordingProxy>>;
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  const isQuery = (body: string) => body.startsWith('{"query":"query') || body.startsWith('{"query":"{');
+  beforeAll(async () => {
+    stack = await startStack();
+    // The todos subgraph's answers to queries come back late, so that later requests find them in flight.
+    proxy = await recordingProxy(stack.todos.url, { holdMs: (body) => (isQuery(body) ? 400 : 0) });
+    gateway = await startGateway({ users: stack.users.url, todos: proxy.url });
+  });
+  afterAll(async () => {
+    await gateway?.server.stop();
+    await proxy?.close();
+    await stack?.stop();
+  });
+
+  // Two documents the gateway caches apart that send the todos subgraph the same query.
+  const A = '{ todos(first: 10) { nodes { title } } }';
+  const B = '{ todos(first: 10) {  nodes { title } } }';
+  const titles = (r: { body: { data?: any } }) => r.body.data.todos.nodes.map((t: { title: string }) => t.title).sort();
+  const add = (bearer: string, title: string) => graphql(gateway.url, `mutation { addTodo(input: { title: "${title}" }) { id } }`, { token: bearer });
+
+  it('a read after a write never gets an answer fetched before the write', async () => {
+    const ann = await token('dedupe-stale-ann');
+    await add(ann, 'one');
+    const first = graphql(gateway.url, A, { token: ann });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await add(ann, 'two');
+    const second = await graphql(gateway.url, B, { token: ann });
+    expect(titles(second)).toEqual(['one', 'two']);
+    expect(titles(await graphql(gateway.url, B, { token: ann }))).toEqual(['one', 'two']);
+    await first;
+  });
+
+  it('does not store an answer built on a call another request started', async () => {
+    const bo = await token('dedupe-store-bo');
+    await add(bo, 'only');
+    const received = proxy.received.length;
+    const first = graphql(gateway.url, A, { token: bo });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const [a, b] = await Promise.all([first, graphql(gateway.url, B, { token: bo })]);
+    expect(proxy.received.length - received).toBe(1);
+    expect([a.headers.get('x-cache'), b.headers.get('x-cache')]).toEqual(['MISS', 'MISS']);
+    // The first request's own fetch is stored; the one that joined it is not (it may predate that request).
+    expect((await graphql(gateway.url, A, { token: bo })).headers.get('x-cache')).toBe('HIT');
+    expect((await graphql(gateway.url, B, { token: bo })).headers.get('x-cache')).toBe('MISS');
+    expect((await graphql(gateway.url, B, { token: bo })).headers.get('x-cache')).toBe('HIT');
   });
 });

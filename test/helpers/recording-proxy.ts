@@ -4,7 +4,17 @@ import type { AddressInfo } from 'node:net';
 /** An HTTP proxy in front of a subgraph that records what the gateway sent it, optionally passing it on late. */
 export async function recordingProxy(
   target: string,
-  { delayMs = 0, responseHeaders = (headers: OutgoingHttpHeaders) => headers }: { delayMs?: number; responseHeaders?: (headers: OutgoingHttpHeaders) => OutgoingHttpHeaders } = {},
+  {
+    delayMs = 0,
+    holdMs = () => 0,
+    responseHeaders = (headers: OutgoingHttpHeaders) => headers,
+  }: {
+    /** Before passing a request on. */
+    delayMs?: number;
+    /** Before passing the subgraph's answer back, by request body. */
+    holdMs?: (body: string) => number;
+    responseHeaders?: (headers: OutgoingHttpHeaders) => OutgoingHttpHeaders;
+  } = {},
 ) {
   const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
   const to = new URL(target);
@@ -18,8 +28,14 @@ export async function recordingProxy(
     });
     const forward = (body: Buffer) => {
       const upstream = request({ host: to.hostname, port: to.port, path: to.pathname, method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, responseHeaders({ ...answer.headers }));
-        answer.pipe(res);
+        const chunks: Buffer[] = [];
+        answer.on('data', (c: Buffer) => chunks.push(c));
+        answer.on('end', () =>
+          setTimeout(() => {
+            res.writeHead(answer.statusCode ?? 502, responseHeaders({ ...answer.headers }));
+            res.end(Buffer.concat(chunks));
+          }, holdMs(body.toString('utf8'))),
+        );
       });
       upstream.on('error', () => res.destroy());
       upstream.end(body);

@@ -103,6 +103,13 @@ describe('the cached-answer lane', () => {
     expect(lane.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['UNAUTHORIZED_FIELD_OR_TYPE']);
     expect(lane.headers['cache-control']).toBe('no-store');
 
+    // A public answer to anonymous callers is public, unless the caller sent an API key (its budget is in the answer).
+    const { url: own } = await gateway();
+    const open = { query: '{ user(id: "lane-eve") { name } }' };
+    await post(own, open);
+    expect((await post(own, open)).headers['cache-control']).toMatch(/^max-age=\d+, public$/);
+    expect((await post(own, open, undefined, { 'x-api-key': 'tenant-a' })).headers['cache-control']).toMatch(/^max-age=\d+, private$/);
+
     // The admin's answer to the same document is complete, and is not the anonymous one.
     const admin = await both(url, lines, query, await token('lane-root', { scope: 'admin' }));
     expect(admin.lane.body.data.user).toEqual({ name: 'lane-eve', email: 'eve@example.com' });
