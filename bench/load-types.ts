@@ -23,6 +23,8 @@ export interface LoadResult {
   errors: number;
   /** 2xx responses whose body carried GraphQL errors. */
   bodyErrors: number;
+  /** CPU ms the gateway's processes used during the run (set by the runner, Linux only). */
+  gatewayCpuMs?: number;
 }
 
 export type LoadReply = { id: number; result: LoadResult } | { id: number; error: string };

@@ -24,6 +24,10 @@ export interface Row {
   latencyP50Ms?: number;
   latencyP99Ms?: number;
   ratioToBaseline?: number;
+  /** Median over rounds of the gateway's CPU time per request, in µs (Linux only). */
+  cpuMicrosPerRequest?: number;
+  /** The baseline's CPU per request divided by this gateway's: requests per core-second, relative. */
+  cpuRatioToBaseline?: number;
   /** One connection, one request at a time: medians over rounds of each round's p50 and p99. */
   oneConnectionP50Ms?: number;
   oneConnectionP99Ms?: number;
@@ -44,7 +48,7 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-const sum = (rounds: LoadResult[], key: keyof LoadResult) => rounds.reduce((total, r) => total + r[key], 0);
+const sum = (rounds: LoadResult[], key: 'requests' | 'non2xx' | 'errors' | 'bodyErrors') => rounds.reduce((total, r) => total + r[key], 0);
 
 function toRow(cell: Cell): Row {
   const base = { workload: cell.workload.id, gateway: cell.gateway.id, label: cell.gateway.label, rounds: cell.rounds, latency: cell.latency };
@@ -57,6 +61,7 @@ function toRow(cell: Cell): Row {
   const errors = sum(all, 'errors');
   const bodyErrors = sum(all, 'bodyErrors');
   const failed = non2xx + errors + bodyErrors > 0;
+  const cpuPerRequest = cell.rounds.flatMap((r) => (r.gatewayCpuMs === undefined || !r.requests ? [] : [(1000 * r.gatewayCpuMs) / r.requests]));
   return {
     ...base,
     status: failed ? 'failed' : 'ok',
@@ -67,6 +72,7 @@ function toRow(cell: Cell): Row {
     ...(cell.latency.length
       ? { oneConnectionP50Ms: median(cell.latency.map((r) => r.latencyP50)), oneConnectionP99Ms: median(cell.latency.map((r) => r.latencyP99)) }
       : {}),
+    ...(cpuPerRequest.length ? { cpuMicrosPerRequest: median(cpuPerRequest) } : {}),
     requests: sum(cell.rounds, 'requests'),
     non2xx,
     errors,
@@ -80,6 +86,7 @@ export function summarize(cells: Cell[]): Row[] {
   for (const row of rows) {
     const baseline = rows.find((r) => r.workload === row.workload && cells.find((c) => c.gateway.id === r.gateway)?.gateway.baseline);
     if (row.requestsPerSecond !== undefined && baseline?.requestsPerSecond) row.ratioToBaseline = row.requestsPerSecond / baseline.requestsPerSecond;
+    if (row.cpuMicrosPerRequest && baseline?.cpuMicrosPerRequest) row.cpuRatioToBaseline = baseline.cpuMicrosPerRequest / row.cpuMicrosPerRequest;
     if (row.oneConnectionP99Ms !== undefined && baseline?.oneConnectionP99Ms !== undefined) row.addedP99Ms = row.oneConnectionP99Ms - baseline.oneConnectionP99Ms;
   }
   return rows;
@@ -90,8 +97,8 @@ const fixed = (value: number | undefined, digits: number) => (value === undefine
 /** A Markdown table: paste-able into the README as it is. */
 export function formatTable(rows: Row[], workloads: readonly Workload[]): string {
   const lines = [
-    '| workload | gateway | req/s | p50 ms | p99 ms | × baseline | 1 conn: p50 / p99 ms | p99 added ms |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| workload | gateway | req/s | p50 ms | p99 ms | × baseline | CPU µs/req (× baseline) | 1 conn: p50 / p99 ms | p99 added ms |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of rows) {
     const workload = workloads.find((w) => w.id === row.workload)?.label ?? row.workload;
@@ -102,10 +109,11 @@ export function formatTable(rows: Row[], workloads: readonly Workload[]): string
             fixed(row.latencyP50Ms, 1),
             fixed(row.latencyP99Ms, 1),
             row.ratioToBaseline === undefined ? '' : `${row.ratioToBaseline.toFixed(2)}×`,
+            row.cpuMicrosPerRequest === undefined ? '' : `${row.cpuMicrosPerRequest.toFixed(0)}${row.cpuRatioToBaseline === undefined ? '' : ` (${row.cpuRatioToBaseline.toFixed(2)}×)`}`,
             row.oneConnectionP99Ms === undefined ? '' : `${fixed(row.oneConnectionP50Ms, 2)} / ${fixed(row.oneConnectionP99Ms, 2)}`,
             row.addedP99Ms === undefined ? '' : `${row.addedP99Ms >= 0 ? '+' : ''}${row.addedP99Ms.toFixed(2)}`,
           ]
-        : [`${row.status === 'failed' ? 'FAILED' : ''} ${row.note ?? ''}`.trim().slice(0, 160), '', '', '', '', ''];
+        : [`${row.status === 'failed' ? 'FAILED' : ''} ${row.note ?? ''}`.trim().slice(0, 160), '', '', '', '', '', ''];
     lines.push(`| ${workload} | ${row.label} | ${figures.join(' | ')} |`);
   }
   return lines.join('\n');

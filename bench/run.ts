@@ -11,6 +11,7 @@ import { gatewayEnv } from './gateways/env.js';
 import { GATEWAYS, type GatewayDefinition } from './gateways/index.js';
 import { startLoadGenerator, type LoadGenerator } from './load.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
+import { processTreeCpuMs } from './cpu-time.js';
 import { startChild, tasksetWorks, type Child } from './processes.js';
 import { formatTable, summarize, type Cell } from './report.js';
 import type { SubgraphName } from './schema.js';
@@ -72,7 +73,7 @@ async function startGateways(definitions: GatewayDefinition[], subgraphUrls: Rec
   return { started, failures };
 }
 
-async function measure(options: BenchOptions, load: LoadGenerator, cells: Cell[], urls: Map<string, string>, headers: Record<string, string>) {
+async function measure(options: BenchOptions, load: LoadGenerator, cells: Cell[], urls: Map<string, string>, pids: Map<string, number | undefined>, headers: Record<string, string>) {
   const live = cells.filter((cell) => urls.has(cell.gateway.id) && !cell.problems.length);
   const run = (cell: Cell, durationSeconds: number) =>
     load.run({ url: urls.get(cell.gateway.id)!, workload: cell.workload.id, durationSeconds, connections: options.connections, headers });
@@ -87,9 +88,12 @@ async function measure(options: BenchOptions, load: LoadGenerator, cells: Cell[]
   for (let round = 1; round <= options.rounds; round++) {
     for (const cell of live) {
       await settle(cell);
+      const cpuBefore = processTreeCpuMs(pids.get(cell.gateway.id));
       const result = await run(cell, options.durationSeconds);
+      const cpuAfter = processTreeCpuMs(pids.get(cell.gateway.id));
+      if (cpuBefore !== undefined && cpuAfter !== undefined) result.gatewayCpuMs = cpuAfter - cpuBefore;
       cell.rounds.push(result);
-      log(`round ${round}/${options.rounds} ${cell.workload.id} ${cell.gateway.id}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.latencyP99} ms`);
+      log(`round ${round}/${options.rounds} ${cell.workload.id} ${cell.gateway.id}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.latencyP99} ms${result.gatewayCpuMs === undefined ? '' : `, ${((1000 * result.gatewayCpuMs) / result.requests).toFixed(0)} µs CPU/req`}`);
     }
   }
   if (options.latencySeconds <= 0) return;
@@ -119,6 +123,7 @@ async function bench(options: BenchOptions): Promise<boolean> {
     const { started, failures } = await startGateways(gateways, subgraphs.ready, cpu.gateway, options.profileDir);
     for (const child of started.values()) stops.push(child.stop);
     const urls = new Map([...started].map(([id, child]) => [id, child.ready.url]));
+    const pids = new Map([...started].map(([id, child]) => [id, child.process.pid]));
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${await bearerToken()}` };
 
     // Workload-major order, gateways interleaved inside: A B C for list, A B C for single, …
@@ -129,7 +134,7 @@ async function bench(options: BenchOptions): Promise<boolean> {
       else if (urls.has(cell.gateway.id)) cell.problems.push(...(await verifyWorkload(urls.get(cell.gateway.id)!, cell.workload, headers, cell.gateway.expectCache)));
       if (cell.problems.length) log(`${cell.gateway.id} on ${cell.workload.id}: ${cell.problems.join('; ')}`);
     }
-    await measure(options, load, cells, urls, headers);
+    await measure(options, load, cells, urls, pids, headers);
 
     const rows = summarize(cells);
     process.stdout.write(`\n${formatTable(rows, workloads)}\n\n`);
