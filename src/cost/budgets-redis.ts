@@ -1,4 +1,5 @@
 import type { RedisClient } from '../stores/redis.js';
+import { redisScript } from '../stores/redis-script.js';
 import type { BudgetStore, Plan } from './budgets.js';
 
 // One atomic step on a bucket: refill by the time elapsed (Redis's own clock, shared by every
@@ -25,20 +26,9 @@ return {allowed, tostring(points)}
 
 /** Budgets in Redis, so that every gateway replica enforces one budget per client. */
 export function createRedisBudgets(client: RedisClient, prefix: string): BudgetStore {
-  let sha: string | undefined;
-
-  async function run(key: string, plan: Plan, amount: number): Promise<[number, string]> {
-    const args = [String(plan.capacity), String(plan.restoreRate), String(amount)];
-    if (sha) {
-      try {
-        return (await client.sendCommand(['EVALSHA', sha, '1', `${prefix}:budget:${key}`, ...args])) as [number, string];
-      } catch (error) {
-        if (!String((error as Error).message).includes('NOSCRIPT')) throw error;
-      }
-    }
-    sha = (await client.sendCommand(['SCRIPT', 'LOAD', SCRIPT])) as string;
-    return (await client.sendCommand(['EVALSHA', sha, '1', `${prefix}:budget:${key}`, ...args])) as [number, string];
-  }
+  const script = redisScript<[number, string]>(client, SCRIPT);
+  const run = (key: string, plan: Plan, amount: number) =>
+    script([`${prefix}:budget:${key}`], [String(plan.capacity), String(plan.restoreRate), String(amount)]);
 
   return {
     async take(key, cost, plan) {

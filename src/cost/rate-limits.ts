@@ -69,7 +69,7 @@ function selectedLimits(schema: GraphQLSchema, limits: Map<string, RateLimit>) {
 }
 
 /**
- * Enforces `@rateLimit`: per client and field, a fixed-window counter in the shared store. Declared
+ * Enforces `@rateLimit`: per client and field, a sliding-window counter in the shared store. Declared
  * in the subgraph SDL and carried into the supergraph with `@composeDirective`.
  */
 export function createRateLimits(budgets: PorticoConfig['cost']['budgets'], counters: RateCounter) {
@@ -87,10 +87,13 @@ export function createRateLimits(budgets: PorticoConfig['cost']['budgets'], coun
       if (selected.length === 0) return;
       const client = identifyClient(rc.contextValue, rc.request.http?.headers.get(budgets.apiKeyHeader), budgets);
       for (const { limit, count } of selected) {
-        const { total, resetMs } = await counters.hit(`${limit.coordinate}:${client.key}`, count, limit.windowMs);
-        if (total > limit.max) {
-          const wait = Math.max(1, Math.ceil(resetMs / 1000));
-          throw refusal(`Rate limit of ${limit.max} calls to ${limit.coordinate} per ${limit.windowMs / 1000}s reached`, 'THROTTLED', 429, { retryAfterSeconds: wait }, { 'retry-after': String(wait) });
+        const per = `${limit.max} calls to ${limit.coordinate} per ${limit.windowMs / 1000}s`;
+        // Waiting would not help: refuse as a bad request, not with a Retry-After.
+        if (count > limit.max) throw refusal(`This operation selects ${limit.coordinate} ${count} times; the limit is ${per}`, 'RATE_LIMIT_EXCEEDED', 400);
+        const { allowed, retryAfterMs } = await counters.take(`${limit.coordinate}:${client.key}`, count, limit.max, limit.windowMs);
+        if (!allowed) {
+          const wait = Math.max(1, Math.ceil(retryAfterMs / 1000));
+          throw refusal(`Rate limit of ${per} reached`, 'THROTTLED', 429, { retryAfterSeconds: wait }, { 'retry-after': String(wait) });
         }
       }
     },

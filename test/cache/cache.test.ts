@@ -156,8 +156,15 @@ describe('response cache', () => {
       body: JSON.stringify({ query, extensions: { persistedQuery: { version: 1, sha256Hash } } }),
     });
     const known = await get();
-    expect(((await known.json()) as { data: unknown }).data).toEqual({ user: { name: 'cache-eve' } });
+    const body = (await known.json()) as { data: unknown; extensions?: { cost?: Record<string, unknown> } };
+    expect(body.data).toEqual({ user: { name: 'cache-eve' } });
     expect(known.headers.get('cache-control')).toMatch(/public/);
+    // A CDN may keep this answer for everyone: it carries the cost, not this IP's budget.
+    expect(body.extensions?.cost?.requestedQueryCost).toBeGreaterThan(0);
+    expect(body.extensions?.cost).not.toHaveProperty('throttleStatus');
+    const private_ = await graphql(stack.url, query, { token: await token('cache-eve') });
+    expect(private_.headers.get('cache-control')).toMatch(/private/);
+    expect(private_.body.extensions?.cost.throttleStatus.currentlyAvailable).toBeGreaterThan(0);
   });
 });
 

@@ -7,7 +7,8 @@ let stack: Stack;
 let now = 5_000_000;
 beforeAll(async () => {
   // Time is the test's own here, so counters stay in this process (not Redis, which keeps its own clock).
-  stack = await startStack({ redisUrl: undefined }, { now: () => now });
+  // Aliases up to 100, so that one operation can select addTodo more often than its limit allows.
+  stack = await startStack({ redisUrl: undefined, limits: { maxAliases: 100 } }, { now: () => now });
 });
 afterAll(() => stack?.stop());
 
@@ -35,5 +36,26 @@ describe('@rateLimit', () => {
     expect((await graphql(stack.url, adds(1), { token: await token('hank') })).status).toBe(200);
     now += 61_000;
     expect((await graphql(stack.url, adds(1), { token: gina })).status).toBe(200);
+  });
+
+  it('does not let a burst that straddles a window boundary through twice', async () => {
+    const ivan = await token('ivan');
+    now = 60_000 * 200 + 57_000; // 3 s before a fixed window ends
+    expect((await graphql(stack.url, adds(60), { token: ivan })).status).toBe(200);
+    now += 6000; // 3 s into the next: 95 % of those 60 calls still fall in the last minute
+    const refused = await graphql(stack.url, adds(30), { token: ivan });
+    expect(refused.status).toBe(429);
+    // 57 + 30 ≤ 60 once the old window's weight is 30 / 60: at 30 s into this window, 27 s from now.
+    expect(refused.headers.get('retry-after')).toBe('27');
+    expect((await graphql(stack.url, adds(3), { token: ivan })).status).toBe(200);
+    expect(await count(ivan)).toBe(63);
+  });
+
+  it('refuses an operation that selects the field more often than a whole window allows, as a bad request', async () => {
+    const jo = await token('jo');
+    const { status, body } = await graphql(stack.url, adds(61), { token: jo });
+    expect(status).toBe(400);
+    expect(body.errors?.[0].extensions?.code).toBe('RATE_LIMIT_EXCEEDED');
+    expect(await count(jo)).toBe(0);
   });
 });

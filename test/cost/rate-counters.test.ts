@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createMemoryCounters, createRedisCounters, type RateCounter } from '../../src/cost/rate-counters.js';
+import { createRedisClient } from '../../src/stores/redis.js';
+
+const MINUTE = 60_000;
+
+describe('sliding-window rate counters (memory, on a test clock)', () => {
+  let now = 100 * MINUTE;
+  const counters = createMemoryCounters({ now: () => now });
+  const take = (key: string, amount = 1) => counters.take(key, amount, 10, MINUTE);
+
+  it('admit no more than max in any window, even across a window boundary', async () => {
+    now = 100 * MINUTE + 54_000; // the last 6 seconds of a fixed window
+    for (let i = 0; i < 10; i++) expect((await take('straddle')).allowed).toBe(true);
+    expect((await take('straddle')).allowed).toBe(false);
+    // 12 s later, in the next fixed window: 90 % of the previous one still overlaps the last minute.
+    now += 12_000;
+    expect((await take('straddle')).allowed).toBe(true); // 10 × 0.9 + 0 + 1 = 10
+    const refused = await take('straddle');
+    expect(refused.allowed).toBe(false);
+    // 10 × (1 - elapsed / 60 s) + 1 + 1 ≤ 10 from elapsed = 12 s: 6 s from now.
+    expect(refused.retryAfterMs).toBe(6000);
+    now += 5999;
+    expect((await take('straddle')).allowed).toBe(false);
+    now += 1;
+    expect((await take('straddle')).allowed).toBe(true);
+  });
+
+  it('count nothing for a refused take, and keep clients apart', async () => {
+    now = 200 * MINUTE;
+    expect((await take('eager', 10)).allowed).toBe(true);
+    for (let i = 0; i < 50; i++) expect((await take('eager')).allowed).toBe(false);
+    expect((await take('patient', 10)).allowed).toBe(true);
+    // Two windows on, nothing of the 50 refused calls is left.
+    now += 2 * MINUTE;
+    expect((await take('eager', 10)).allowed).toBe(true);
+  });
+
+  it('say how long until calls that cannot fit in this window will (the next one)', async () => {
+    now = 300 * MINUTE + 30_000;
+    expect((await take('half', 8)).allowed).toBe(true);
+    const refused = await take('half', 4);
+    // In the next window 8 × (1 - e / 60 s) + 4 ≤ 10 from e = 15 s: 30 s + 15 s from now.
+    expect(refused).toEqual({ allowed: false, retryAfterMs: 45_000 });
+    now += 44_999;
+    expect((await take('half', 4)).allowed).toBe(false);
+    now += 1;
+    expect((await take('half', 4)).allowed).toBe(true);
+  });
+});
+
+describe.runIf(process.env.REDIS_URL)('sliding-window rate counters in Redis (on its clock)', () => {
+  const client = createRedisClient(process.env.REDIS_URL!, pino({ level: 'silent' }));
+  const counters: RateCounter = createRedisCounters(client, `test-${randomUUID()}`);
+  afterAll(() => client.close());
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('admit max per window, refuse the rest without counting them, and weigh the previous window', async () => {
+    if (!client.isReady) await new Promise((resolve) => client.once('ready', resolve));
+    const window = 2000;
+    // Start early in a fixed window (Redis's clock is this machine's), fill it, then look again one
+    // window later: most of the full window still overlaps, so few calls fit (a fixed window: all 10).
+    await sleep(window - (Date.now() % window) + 100);
+    const results = [];
+    for (let i = 0; i < 12; i++) results.push(await counters.take('k', 1, 10, window));
+    expect(results.filter((r) => r.allowed)).toHaveLength(10);
+    const refused = results.at(-1)!;
+    expect(refused.retryAfterMs).toBeGreaterThan(window);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(2 * window);
+    // ~400 ms into the next window: 10 × 0.8 still counts, so 2 more fit.
+    await sleep(window + 300);
+    const later = [];
+    for (let i = 0; i < 10; i++) later.push((await counters.take('k', 1, 10, window)).allowed);
+    expect(later.filter(Boolean).length).toBeGreaterThan(0);
+    expect(later.filter(Boolean).length).toBeLessThanOrEqual(3);
+    // Other keys are counted apart.
+    expect((await counters.take('other', 10, 10, window)).allowed).toBe(true);
+  });
+});
