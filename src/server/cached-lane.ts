@@ -23,6 +23,7 @@ export interface CachedLaneOptions {
 }
 
 interface KnownDocument {
+  query: string;
   document: DocumentNode;
   queryHash: string;
   /** Peeks in a row that found nothing, and how many requests to leave to Apollo Server before the next. */
@@ -51,25 +52,85 @@ class LaneCachePolicy implements CachePolicy {
   }
 }
 
-/** A plain POST of a query with nothing Apollo Server would treat specially (no APQ, batching, negotiation). */
-function plainRequest(body: unknown, headers: HeaderMap): GraphQLRequest | undefined {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
-  const { query, variables, operationName, ...rest } = body as Record<string, unknown>;
-  if (typeof query !== 'string' || Object.keys(rest).length) return undefined;
+/** What the lane reads of one HTTP request. */
+export interface LaneHttpRequest {
+  method: string;
+  body: unknown;
+  headers: HeaderMap;
+  search: string;
+}
+
+/** A request the lane may take: the query's text, or an automatic persisted query's hash alone. */
+interface LaneRequest {
+  query?: string;
+  sha256Hash?: string;
+  variables?: Record<string, unknown>;
+  operationName?: string;
+  extensions?: Record<string, unknown>;
+}
+
+const FIELDS = new Set(['query', 'variables', 'operationName', 'extensions']);
+
+/**
+ * The GraphQL request in a body or a query string, when it has nothing Apollo Server would treat
+ * specially: a query, or a persisted query's hash without its text (registering one, query and hash
+ * together, stores it: Apollo Server does that), no unknown fields or extensions.
+ */
+function laneRequest(fields: Record<string, unknown>): LaneRequest | undefined {
+  const { query, variables, operationName, extensions } = fields;
+  if (Object.keys(fields).some((key) => !FIELDS.has(key))) return undefined;
   if (variables != null && (typeof variables !== 'object' || Array.isArray(variables))) return undefined;
   if (operationName != null && typeof operationName !== 'string') return undefined;
-  if (!/^application\/json\s*(;|$)/i.test(headers.get('content-type') ?? '')) return undefined;
+  const common = { variables: (variables ?? undefined) as Record<string, unknown> | undefined, operationName: operationName ?? undefined };
+  if (extensions == null) return typeof query === 'string' ? { query, ...common } : undefined;
+  const { persistedQuery, ...other } = extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } };
+  if (query != null || Object.keys(other).length || !persistedQuery || persistedQuery.version !== 1) return undefined;
+  const { sha256Hash } = persistedQuery;
+  return typeof sha256Hash === 'string' ? { sha256Hash, extensions: extensions as Record<string, unknown>, ...common } : undefined;
+}
+
+function jsonParam(params: URLSearchParams, name: string): { value?: unknown } | undefined {
+  const text = params.get(name);
+  if (text === null) return {};
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return undefined; // Apollo Server answers that one
+  }
+}
+
+/** A POST of JSON, or a GET that cannot be a cross-site request (Apollo Server's CSRF rule, narrowed). */
+function readRequest({ method, body, headers, search }: LaneHttpRequest): LaneRequest | undefined {
   const accept = headers.get('accept');
   if (accept !== undefined && accept !== '*/*' && accept !== 'application/json') return undefined;
-  return { query, variables: (variables ?? undefined) as Record<string, unknown> | undefined, operationName: operationName ?? undefined };
+  const json = /^application\/json\s*(;|$)/i.test(headers.get('content-type') ?? '');
+  if (method === 'POST') {
+    if (!json || !body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+    return laneRequest(body as Record<string, unknown>);
+  }
+  if (method !== 'GET') return undefined;
+  const preflighted = json || !!headers.get('apollo-require-preflight') || !!headers.get('x-apollo-operation-name');
+  if (!preflighted || (headers.get('content-type') !== undefined && !json)) return undefined;
+  const params = new URLSearchParams(search);
+  const fields: Record<string, unknown> = {};
+  for (const key of new Set(params.keys())) {
+    if (params.getAll(key).length > 1) return undefined;
+    fields[key] = params.get(key);
+  }
+  for (const name of ['variables', 'extensions']) {
+    const parsed = jsonParam(params, name);
+    if (!parsed) return undefined;
+    if (name in fields) fields[name] = parsed.value;
+  }
+  return laneRequest(fields);
 }
 
 /**
  * Answers from the response cache without Apollo Server's request pipeline: parsing, validation and
  * plugin dispatch cost more than the answer itself. It takes only documents Apollo Server has already
- * parsed and validated against the current schema, runs the same stages (authorization, rate limits,
- * cost, cache) with the same hooks, and answers only when the cache holds the answer; anything else
- * goes to Apollo Server untouched.
+ * parsed and validated against the current schema (as text, or as a persisted query's hash, by POST
+ * or GET), runs the same stages (authorization, rate limits, cost, cache) with the same hooks, and
+ * answers only when the cache holds the answer; anything else goes to Apollo Server untouched.
  */
 export function createCachedLane(options: CachedLaneOptions) {
   const { stages, peek } = options;
@@ -77,6 +138,8 @@ export function createCachedLane(options: CachedLaneOptions) {
   const pureStages = firstEffect === -1 ? stages : stages.slice(0, firstEffect);
   const otherStages = firstEffect === -1 ? [] : stages.slice(firstEffect);
   let documents = new Map<string, KnownDocument>();
+  // The same documents by Apollo Server's query hash: the sha-256 a persisted query is asked by.
+  let byHash = new Map<string, KnownDocument>();
   let characters = 0;
   // The schema Apollo Server validates against now; documents validated against another are not taken.
   let schema: GraphQLSchema | undefined;
@@ -109,25 +172,34 @@ export function createCachedLane(options: CachedLaneOptions) {
     /** Remembers an operation Apollo Server parsed and validated (call before any stage changes it). */
     remember(rc: OperationContext): void {
       const query = rc.request.query;
-      if (query === undefined || query.length > LARGEST_DOCUMENT || rc.schema !== schema || documents.has(query)) return;
-      while (documents.size && (documents.size >= DOCUMENTS || characters + query.length > DOCUMENT_CHARACTERS)) {
-        const oldest = documents.keys().next().value as string;
-        documents.delete(oldest);
-        characters -= oldest.length;
+      if (query === undefined || query.length > LARGEST_DOCUMENT || rc.schema !== schema) return;
+      let known = documents.get(query);
+      if (!known) {
+        while (documents.size && (documents.size >= DOCUMENTS || characters + query.length > DOCUMENT_CHARACTERS)) {
+          const oldest = documents.keys().next().value as string;
+          byHash.delete(documents.get(oldest)!.queryHash);
+          documents.delete(oldest);
+          characters -= oldest.length;
+        }
+        known = { query, document: rc.document, queryHash: rc.queryHash, misses: 0, skip: 0 };
+        documents.set(query, known);
+        characters += query.length;
       }
-      documents.set(query, { document: rc.document, queryHash: rc.queryHash, misses: 0, skip: 0 });
-      characters += query.length;
+      // Asked for by hash alone only once Apollo Server took it as a persisted query (registered it or
+      // found it): a hash it would answer PERSISTED_QUERY_NOT_FOUND for stays its to answer.
+      if (rc.request.extensions?.persistedQuery) byHash.set(known.queryHash, known);
     },
     /** A new supergraph: documents validated against the old one are forgotten. */
     reset(current: GraphQLSchema): void {
       schema = current;
       documents = new Map();
+      byHash = new Map();
       characters = 0;
     },
     /** The answer from the cache, or undefined: then Apollo Server takes the request. */
-    async answer(body: unknown, headers: HeaderMap, contextValue: GatewayContext, search: string): Promise<Answer | undefined> {
-      const request = plainRequest(body, headers);
-      const known = request && documents.get(request.query!);
+    async answer(http: LaneHttpRequest, contextValue: GatewayContext): Promise<Answer | undefined> {
+      const request = readRequest(http);
+      const known = request && (request.query !== undefined ? documents.get(request.query) : byHash.get(request.sha256Hash!));
       if (!request || !known || !schema) return undefined;
       // A document the cache keeps not holding is mostly left to Apollo Server (the pure stages would
       // otherwise run twice, policies included): after n misses in a row, the next 2^n - 1 requests.
@@ -140,13 +212,19 @@ export function createCachedLane(options: CachedLaneOptions) {
 
       const overallCachePolicy = new LaneCachePolicy();
       const rc = {
-        source: request.query,
+        source: known.query,
         document: known.document,
         operation,
         operationName: operation.name?.value ?? null,
         queryHash: known.queryHash,
         schema,
-        request: { ...request, http: { method: 'POST', headers, search, body } },
+        request: {
+          query: known.query,
+          variables: request.variables,
+          operationName: request.operationName,
+          ...(request.extensions ? { extensions: request.extensions } : {}),
+          http: { method: http.method, headers: http.headers, search: http.search, body: http.body },
+        },
         contextValue,
         overallCachePolicy,
         response: { http: { status: undefined, headers: new HeaderMap() } },

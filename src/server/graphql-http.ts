@@ -20,7 +20,7 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   /** Largest accepted request body. Default 1 MiB. */
   maxBodyBytes?: number;
   /** May answer a request before Apollo Server sees it (the cached-answer lane); undefined passes it on. */
-  answerFirst?: (body: unknown, headers: HeaderMap, context: TContext, search: string) => Promise<Answer | undefined>;
+  answerFirst?: (http: { method: string; body: unknown; headers: HeaderMap; search: string }, context: TContext) => Promise<Answer | undefined>;
   /** Told of each request refused before GraphQL ran (bad body, bad token, ...). */
   onRefused?: (req: IncomingMessage, error: HttpError) => void;
 }
@@ -93,10 +93,11 @@ export function createGraphQLHandler<TContext extends BaseContext>(options: Grap
       }
       // Built before Apollo Server sees the request, so a refusal keeps its own status and code.
       const contextValue = await context(req);
+      const httpGraphQLRequest = { method: req.method ?? 'GET', headers, search, body };
       const response =
-        (await answerFirst?.(body, headers, contextValue, search)) ??
+        (await answerFirst?.(httpGraphQLRequest, contextValue)) ??
         (await server.executeHTTPGraphQLRequest({
-          httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
+          httpGraphQLRequest,
           context: async () => contextValue,
         }));
       res.statusCode = response.status ?? 200;

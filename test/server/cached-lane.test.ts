@@ -1,6 +1,7 @@
 // Cached answers are served without Apollo Server's request pipeline (src/server/cached-lane.ts).
 // Every case sends the same request twice once it is cached: as is (the lane answers) and with an
 // empty `extensions` object (which the lane leaves to Apollo Server), and expects the same answer.
+import { createHash } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/index.js';
@@ -35,11 +36,22 @@ interface Sent {
 }
 
 async function post(url: string, body: Record<string, unknown>, bearer?: string, headers: Record<string, string> = {}): Promise<Sent> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...headers },
-    body: JSON.stringify(body),
-  });
+  return sent(
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...headers },
+      body: JSON.stringify(body),
+    }),
+  );
+}
+
+/** A GET with the request in the query string (`variables` and `extensions` as JSON). */
+async function get(url: string, params: Record<string, unknown>, headers: Record<string, string> = { 'apollo-require-preflight': 'true' }): Promise<Sent> {
+  const search = new URLSearchParams(Object.entries(params).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]));
+  return sent(await fetch(`${url}?${search}`, { headers }));
+}
+
+async function sent(response: Response): Promise<Sent> {
   const pick = ['content-type', 'cache-control', 'x-cache', 'retry-after'];
   return {
     status: response.status,
@@ -149,6 +161,47 @@ describe('the cached-answer lane', () => {
     expect(throttledByLane.headers['retry-after']).toMatch(/^\d+$/);
     expect(comparable(throttledByLane)).toEqual({ ...comparable(throttledByApollo), headers: { ...comparable(throttledByApollo).headers, 'retry-after': throttledByLane.headers['retry-after'] } });
     expect(throttledByLane.body.errors[0].extensions.code).toBe('THROTTLED');
+  });
+
+  it('serves persisted queries asked by hash, by POST and by GET, as the pipeline does', async () => {
+    const { url, lines } = await gateway();
+    await post(url, { query: '{ me { id } }' }, await token('lane-pq')); // the user exists once seen
+    const query = '{ user(id: "lane-pq") { name } }';
+    const persistedQuery = { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') };
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    // Known as text and cached, but never registered: Apollo Server's answer, not found.
+    await post(url, { query });
+    const unregistered = await post(url, { extensions: { persistedQuery } });
+    expect(unregistered.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    // Registering (query and hash) is Apollo Server's: it stores the query.
+    const registered = await post(url, { query, extensions: { persistedQuery } });
+    expect(registered.headers['x-cache']).toBe('HIT');
+
+    // The lane leaves a request with an extension it does not know to Apollo Server.
+    const byPost = await post(url, { extensions: { persistedQuery } });
+    const byPostApollo = await post(url, { extensions: { persistedQuery, other: true } });
+    const byGet = await get(url, { extensions: { persistedQuery } });
+    const byGetApollo = await get(url, { extensions: { persistedQuery }, other: 'x' });
+    await settle();
+    expect(byPost.headers['x-cache']).toBe('HIT');
+    expect(byPost.body.data).toEqual({ user: { name: 'lane-pq' } });
+    expect(byPost.headers['cache-control']).toMatch(/public/);
+    expect(comparable(byPost)).toEqual(comparable(byPostApollo));
+    expect(comparable(byGet)).toEqual(comparable(byGetApollo));
+    expect([laneOf(lines, byPost), laneOf(lines, byGet)]).toEqual(['cached', 'cached']);
+    expect([laneOf(lines, byPostApollo), laneOf(lines, byGetApollo)]).toEqual([undefined, undefined]);
+
+    // A plain query over GET too; and a GET without a preflight header is Apollo Server's to refuse (CSRF).
+    const plainGet = await get(url, { query });
+    const unsafe = await get(url, { query }, {});
+    await settle();
+    expect(laneOf(lines, plainGet)).toBe('cached');
+    expect(comparable(plainGet)).toEqual(comparable(byGet));
+    expect(unsafe.status).toBe(400);
+    expect(laneOf(lines, unsafe)).toBeUndefined();
+
+    const unknown = await post(url, { extensions: { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } } });
+    expect(unknown.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
   });
 
   it('leaves a request that asks to bypass the cache to the pipeline', async () => {
