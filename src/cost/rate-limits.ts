@@ -86,15 +86,19 @@ export function createRateLimits(budgets: PorticoConfig['cost']['budgets'], coun
       }
       if (selected.length === 0) return;
       const client = identifyClient(rc.contextValue, rc.request.http?.headers.get(budgets.apiKeyHeader), budgets);
+      const per = (limit: RateLimit) => `${limit.max} calls to ${limit.coordinate} per ${limit.windowMs / 1000}s`;
       for (const { limit, count } of selected) {
-        const per = `${limit.max} calls to ${limit.coordinate} per ${limit.windowMs / 1000}s`;
         // Waiting would not help: refuse as a bad request, not with a Retry-After.
-        if (count > limit.max) throw refusal(`This operation selects ${limit.coordinate} ${count} times; the limit is ${per}`, 'RATE_LIMIT_EXCEEDED', 400);
-        const { allowed, retryAfterMs } = await counters.take(`${limit.coordinate}:${client.key}`, count, limit.max, limit.windowMs);
-        if (!allowed) {
-          const wait = Math.max(1, Math.ceil(retryAfterMs / 1000));
-          throw refusal(`Rate limit of ${per} reached`, 'THROTTLED', 429, { retryAfterSeconds: wait }, { 'retry-after': String(wait) });
-        }
+        if (count > limit.max) throw refusal(`This operation selects ${limit.coordinate} ${count} times; the limit is ${per(limit)}`, 'RATE_LIMIT_EXCEEDED', 400);
+      }
+      // All of the operation's limits are counted at once, or none of them.
+      const decision = await counters.take(
+        selected.map(({ limit, count }) => ({ key: `${limit.coordinate}:${client.key}`, amount: count, max: limit.max, windowMs: limit.windowMs })),
+      );
+      if (!decision.allowed) {
+        const wait = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+        const limit = selected[decision.refused ?? 0].limit;
+        throw refusal(`Rate limit of ${per(limit)} reached`, 'THROTTLED', 429, { retryAfterSeconds: wait }, { 'retry-after': String(wait) });
       }
     },
   };

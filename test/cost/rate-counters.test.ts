@@ -5,11 +5,12 @@ import { createMemoryCounters, createRedisCounters, type RateCounter } from '../
 import { createRedisClient } from '../../src/stores/redis.js';
 
 const MINUTE = 60_000;
+const one = (counters: RateCounter, key: string, amount: number, max: number, windowMs: number) => counters.take([{ key, amount, max, windowMs }]);
 
 describe('sliding-window rate counters (memory, on a test clock)', () => {
   let now = 100 * MINUTE;
   const counters = createMemoryCounters({ now: () => now });
-  const take = (key: string, amount = 1) => counters.take(key, amount, 10, MINUTE);
+  const take = (key: string, amount = 1) => one(counters, key, amount, 10, MINUTE);
 
   it('admit no more than max in any window, even across a window boundary', async () => {
     now = 100 * MINUTE + 54_000; // the last 6 seconds of a fixed window
@@ -43,11 +44,22 @@ describe('sliding-window rate counters (memory, on a test clock)', () => {
     expect((await take('half', 8)).allowed).toBe(true);
     const refused = await take('half', 4);
     // In the next window 8 × (1 - e / 60 s) + 4 ≤ 10 from e = 15 s: 30 s + 15 s from now.
-    expect(refused).toEqual({ allowed: false, retryAfterMs: 45_000 });
+    expect(refused).toEqual({ allowed: false, retryAfterMs: 45_000, refused: 0 });
     now += 44_999;
     expect((await take('half', 4)).allowed).toBe(false);
     now += 1;
     expect((await take('half', 4)).allowed).toBe(true);
+  });
+
+  it('count all of a request’s limits or none: one full limit refuses the others’ calls too', async () => {
+    now = 400 * MINUTE;
+    expect((await take('full', 10)).allowed).toBe(true);
+    const both = [
+      { key: 'roomy', amount: 5, max: 10, windowMs: MINUTE },
+      { key: 'full', amount: 1, max: 10, windowMs: MINUTE },
+    ];
+    expect(await counters.take(both)).toMatchObject({ allowed: false, refused: 1 });
+    expect((await take('roomy', 10)).allowed).toBe(true); // nothing was counted on it
   });
 });
 
@@ -64,7 +76,7 @@ describe.runIf(process.env.REDIS_URL)('sliding-window rate counters in Redis (on
     // window later: most of the full window still overlaps, so few calls fit (a fixed window: all 10).
     await sleep(window - (Date.now() % window) + 100);
     const results = [];
-    for (let i = 0; i < 12; i++) results.push(await counters.take('k', 1, 10, window));
+    for (let i = 0; i < 12; i++) results.push(await one(counters, 'k', 1, 10, window));
     expect(results.filter((r) => r.allowed)).toHaveLength(10);
     const refused = results.at(-1)!;
     expect(refused.retryAfterMs).toBeGreaterThan(window);
@@ -72,10 +84,15 @@ describe.runIf(process.env.REDIS_URL)('sliding-window rate counters in Redis (on
     // ~400 ms into the next window: 10 × 0.8 still counts, so 2 more fit.
     await sleep(window + 300);
     const later = [];
-    for (let i = 0; i < 10; i++) later.push((await counters.take('k', 1, 10, window)).allowed);
+    for (let i = 0; i < 10; i++) later.push((await one(counters, 'k', 1, 10, window)).allowed);
     expect(later.filter(Boolean).length).toBeGreaterThan(0);
     expect(later.filter(Boolean).length).toBeLessThanOrEqual(3);
-    // Other keys are counted apart.
-    expect((await counters.take('other', 10, 10, window)).allowed).toBe(true);
+    // All or nothing across keys: 'k' is full, so 'other' is not counted either.
+    const both = [
+      { key: 'other', amount: 10, max: 10, windowMs: window },
+      { key: 'k', amount: 1, max: 10, windowMs: window },
+    ];
+    expect(await counters.take(both)).toMatchObject({ allowed: false, refused: 1 });
+    expect((await one(counters, 'other', 10, 10, window)).allowed).toBe(true);
   });
 });
