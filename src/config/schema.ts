@@ -28,6 +28,20 @@ export const configSchema = z
         workers: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default(1),
         /** Take the client address from `X-Forwarded-For` (only behind a proxy you trust). */
         trustProxy: bool.default(false),
+        /** Which browser origins may call the GraphQL endpoint (CORS); by default Apollo's hosted Sandbox only. */
+        cors: z
+          .object({
+            origins: z
+              .preprocess((v) => (typeof v === 'string' ? v.split(',').map((o) => o.trim()).filter(Boolean) : v), z.array(z.string().min(1)))
+              .default(['https://studio.apollographql.com']),
+            allowCredentials: bool.default(false),
+            maxAgeSeconds: z.coerce.number().int().min(0).default(600),
+          })
+          .strict()
+          .refine((c) => !(c.allowCredentials && c.origins.includes('*')), {
+            message: 'server.cors: allowCredentials cannot be combined with origin "*" (browsers refuse it); list the origins',
+          })
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -230,6 +244,8 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_TRUST_PROXY: 'server.trustProxy',
   PORTICO_SHUTDOWN_TIMEOUT_MS: 'server.shutdownTimeoutMs',
   PORTICO_WORKERS: 'server.workers',
+  PORTICO_CORS_ORIGINS: 'server.cors.origins',
+  PORTICO_CORS_CREDENTIALS: 'server.cors.allowCredentials',
   PORTICO_MAX_DEPTH: 'limits.maxDepth',
   PORTICO_MAX_ALIASES: 'limits.maxAliases',
   PORTICO_MAX_DIRECTIVES: 'limits.maxDirectives',

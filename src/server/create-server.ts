@@ -26,6 +26,7 @@ import { createStores } from '../stores/index.js';
 import { formatError } from './format-error.js';
 import { createGraphQLHandler } from './graphql-http.js';
 import { createCachedLane } from './cached-lane.js';
+import { createCors } from './cors.js';
 import { createPipelinePlugin } from './pipeline.js';
 import { createResultSerializer } from './serialize-result.js';
 import { createRequestHandler, reportOf } from './routes.js';
@@ -152,6 +153,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
       metrics,
       logger,
       tracing: Boolean(stopTracing),
+      cors: createCors(config.server.cors),
     }),
   );
 

@@ -5,6 +5,7 @@ import type { RequestReport } from '../context.js';
 import type { Metrics } from '../observability/metrics.js';
 import { observeRequest } from '../observability/request-log.js';
 import { withRequestSpan } from '../observability/tracing.js';
+import type { createCors } from './cors.js';
 import { HttpError, sendError } from './graphql-http.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -31,6 +32,8 @@ export interface Routes {
   logger: Logger;
   /** Wrap each GraphQL request in a trace span. */
   tracing: boolean;
+  /** Browser cross-origin access to the GraphQL endpoint. */
+  cors: ReturnType<typeof createCors>;
 }
 
 /**
@@ -66,6 +69,7 @@ export function createRequestHandler(routes: Routes) {
         return;
       case '/':
       case '/graphql':
+        if (routes.cors.handle(req, res)) return;
         observeRequest(req, res, reportOf(req), logger, metrics);
         if (routes.tracing) {
           withRequestSpan(req, async (span) => {
