@@ -25,7 +25,8 @@ export function createHttpCacheControlStage(apiKeyHeader: string): Stage {
         const result = response.body.kind === 'single' ? response.body.singleResult : response.body.initialResult;
         const errors = result.errors;
         const policy = overallCachePolicy.policyIfCacheable();
-        if (!policy || errors?.length) {
+        // A mutation's answer is not for keeping, whatever hints its fields carry.
+        if (!policy || errors?.length || rc.operation?.operation !== 'query') {
           response.http.headers.set('cache-control', 'no-store');
           return;
         }

@@ -20,6 +20,8 @@ export interface CachedLaneOptions {
   stringifyResult(result: Record<string, unknown>): string;
   /** The response data as bytes when the cache holds it so. */
   dataBytes(data: object): Buffer | undefined;
+  /** The text Apollo Server's persisted query store holds for a hash, if any. */
+  persistedQuery(sha256Hash: string): Promise<string | undefined>;
 }
 
 interface KnownDocument {
@@ -70,6 +72,8 @@ interface LaneRequest {
 }
 
 const FIELDS = new Set(['query', 'variables', 'operationName', 'extensions']);
+// Extensions Apollo Server reads nothing from (Apollo Client names itself in `clientLibrary`).
+const IGNORED_EXTENSIONS = new Set(['clientLibrary']);
 
 /**
  * The GraphQL request in a body or a query string, when it has nothing Apollo Server would treat
@@ -81,21 +85,25 @@ function laneRequest(fields: Record<string, unknown>): LaneRequest | undefined {
   if (Object.keys(fields).some((key) => !FIELDS.has(key))) return undefined;
   if (variables != null && (typeof variables !== 'object' || Array.isArray(variables))) return undefined;
   if (operationName != null && typeof operationName !== 'string') return undefined;
+  if (extensions != null && (typeof extensions !== 'object' || Array.isArray(extensions))) return undefined;
   const common = { variables: (variables ?? undefined) as Record<string, unknown> | undefined, operationName: operationName ?? undefined };
-  if (extensions == null) return typeof query === 'string' ? { query, ...common } : undefined;
-  const { persistedQuery, ...other } = extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } };
-  if (query != null || Object.keys(other).length || !persistedQuery || persistedQuery.version !== 1) return undefined;
+  const { persistedQuery, ...other } = (extensions ?? {}) as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } };
+  if (Object.keys(other).some((key) => !IGNORED_EXTENSIONS.has(key))) return undefined;
+  if (!persistedQuery) return typeof query === 'string' ? { query, ...common } : undefined;
+  if (query != null || persistedQuery.version !== 1) return undefined;
   const { sha256Hash } = persistedQuery;
   return typeof sha256Hash === 'string' ? { sha256Hash, extensions: extensions as Record<string, unknown>, ...common } : undefined;
 }
 
+/** A JSON object in the query string; anything else (bad JSON, null, an array) Apollo Server refuses. */
 function jsonParam(params: URLSearchParams, name: string): { value?: unknown } | undefined {
   const text = params.get(name);
   if (text === null) return {};
   try {
-    return { value: JSON.parse(text) };
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? { value } : undefined;
   } catch {
-    return undefined; // Apollo Server answers that one
+    return undefined;
   }
 }
 
@@ -171,7 +179,8 @@ export function createCachedLane(options: CachedLaneOptions) {
   return {
     /** Remembers an operation Apollo Server parsed and validated (call before any stage changes it). */
     remember(rc: OperationContext): void {
-      const query = rc.request.query;
+      // A persisted query asked by hash alone has its text in `source` (Apollo Server found it).
+      const query = rc.request.query ?? rc.source;
       if (query === undefined || query.length > LARGEST_DOCUMENT || rc.schema !== schema) return;
       let known = documents.get(query);
       if (!known) {
@@ -185,8 +194,9 @@ export function createCachedLane(options: CachedLaneOptions) {
         documents.set(query, known);
         characters += query.length;
       }
-      // Asked for by hash alone only once Apollo Server took it as a persisted query (registered it or
-      // found it): a hash it would answer PERSISTED_QUERY_NOT_FOUND for stays its to answer.
+      // Asked for by hash alone once Apollo Server took it as a persisted query; the lane still checks the
+      // store holds it (a refused registration is not stored, and the store forgets), so a hash Apollo
+      // Server would answer PERSISTED_QUERY_NOT_FOUND for stays its to answer.
       if (rc.request.extensions?.persistedQuery) byHash.set(known.queryHash, known);
     },
     /** A new supergraph: documents validated against the old one are forgotten. */
@@ -201,6 +211,7 @@ export function createCachedLane(options: CachedLaneOptions) {
       const request = readRequest(http);
       const known = request && (request.query !== undefined ? documents.get(request.query) : byHash.get(request.sha256Hash!));
       if (!request || !known || !schema) return undefined;
+      if (request.sha256Hash !== undefined && (await options.persistedQuery(request.sha256Hash).catch(() => undefined)) !== known.query) return undefined;
       // A document the cache keeps not holding is mostly left to Apollo Server (the pure stages would
       // otherwise run twice, policies included): after n misses in a row, the next 2^n - 1 requests.
       if (known.skip > 0) {

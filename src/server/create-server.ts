@@ -109,7 +109,12 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
   const errorFormatter = formatError(config, logger);
   const stringifyResult = cache ? createResultSerializer(cache.serializedData) : (result: unknown) => JSON.stringify(result);
   // Cached answers skip Apollo Server's request pipeline (traced requests keep it, with its spans).
-  const lane = cache && !stopTracing ? createCachedLane({ stages, peek: cache.peek, formatError: errorFormatter, stringifyResult, dataBytes: cache.serializedBytes }) : undefined;
+  // Apollo Server keeps persisted queries under `apq:<sha-256>` in the store it is given.
+  const persistedQuery = (hash: string) => stores.persistedQueries.get(`apq:${hash}`);
+  const lane =
+    cache && !stopTracing
+      ? createCachedLane({ stages, peek: cache.peek, formatError: errorFormatter, stringifyResult, dataBytes: cache.serializedBytes, persistedQuery })
+      : undefined;
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,

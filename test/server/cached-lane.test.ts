@@ -1,6 +1,7 @@
 // Cached answers are served without Apollo Server's request pipeline (src/server/cached-lane.ts).
 // Every case sends the same request twice once it is cached: as is (the lane answers) and with an
-// empty `extensions` object (which the lane leaves to Apollo Server), and expects the same answer.
+// extension the lane does not know (so it leaves the request to Apollo Server, which ignores it), and
+// expects the same answer. Requests Apollo Server refuses are checked to reach it.
 import { createHash } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,7 +76,7 @@ const laneOf = (lines: Array<Record<string, unknown>>, sent: Sent) => lines.find
 async function both(url: string, lines: Array<Record<string, unknown>>, body: Record<string, unknown>, bearer?: string) {
   const first = await post(url, body, bearer);
   const lane = await post(url, body, bearer);
-  const apollo = await post(url, { ...body, extensions: {} }, bearer);
+  const apollo = await post(url, { ...body, extensions: { viaApollo: true } }, bearer);
   await new Promise((resolve) => setImmediate(resolve)); // the log line is written once the response has finished
   return { first, lane, apollo, laneUsed: laneOf(lines, lane), apolloUsed: laneOf(lines, apollo) };
 }
@@ -202,6 +203,24 @@ describe('the cached-answer lane', () => {
 
     const unknown = await post(url, { extensions: { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } } });
     expect(unknown.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    // Apollo Server wants JSON objects for `variables` and `extensions` in a GET.
+    const nullVariables = await get(url, { query, variables: 'null' });
+    await settle();
+    expect(nullVariables.status).toBe(400);
+    expect(laneOf(lines, nullVariables)).toBeUndefined();
+  });
+
+  it('leaves a hash to Apollo Server when its registration was refused (so never stored)', async () => {
+    const { url, lines } = await gateway();
+    const bo = await token('lane-bo');
+    const persistedQuery = { version: 1, sha256Hash: createHash('sha256').update(LIST).digest('hex') };
+    for (let i = 0; i < 2; i++) await post(url, { query: LIST, variables: { n: 5 } }, bo); // cached
+    const refused = await post(url, { query: LIST, variables: { n: 100_000 }, extensions: { persistedQuery } }, bo);
+    expect(refused.body.errors[0].extensions.code).toBe('COST_ESTIMATED_TOO_EXPENSIVE');
+    const byHash = await post(url, { variables: { n: 5 }, extensions: { persistedQuery } }, bo);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(byHash.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(laneOf(lines, byHash)).toBeUndefined();
   });
 
   it('leaves a request that asks to bypass the cache to the pipeline', async () => {
