@@ -1,4 +1,5 @@
 import { HeaderMap, type GraphQLRequest, type GraphQLRequestContext } from '@apollo/server';
+import Negotiator from 'negotiator';
 import { getOperationAST, GraphQLError, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import type { Answer } from './graphql-http.js';
@@ -9,7 +10,23 @@ const DOCUMENTS = 1000;
 // Bounds on what is remembered: the documents' text in all, and one document's.
 const DOCUMENT_CHARACTERS = 8 * 1024 * 1024;
 const LARGEST_DOCUMENT = 64 * 1024;
+// The media types Apollo Server chooses from for a single result (`chooseContentTypeForSingleResultResponse`);
+// the lane answers the first two and leaves the callback one (subscriptions) to Apollo Server.
 const JSON_TYPE = 'application/json; charset=utf-8';
+const GRAPHQL_RESPONSE_TYPE = 'application/graphql-response+json; charset=utf-8';
+const MEDIA_TYPES = [JSON_TYPE, GRAPHQL_RESPONSE_TYPE, 'application/json; callbackSpec=1.0; charset=utf-8'];
+const negotiated = new Map<string, string | undefined>();
+
+/** The content type Apollo Server would answer an `Accept` header with, if the lane can too. */
+function contentTypeFor(accept: string | undefined): string | undefined {
+  if (!accept) return JSON_TYPE;
+  if (negotiated.has(accept)) return negotiated.get(accept);
+  const chosen = new Negotiator({ headers: { accept } }).mediaType(MEDIA_TYPES);
+  const type = chosen === JSON_TYPE || chosen === GRAPHQL_RESPONSE_TYPE ? chosen : undefined;
+  if (negotiated.size >= 100) negotiated.clear(); // clients send a handful of distinct headers
+  negotiated.set(accept, type);
+  return type;
+}
 
 export interface CachedLaneOptions {
   /** The pipeline's stages, in order; the leading `pure` ones run before the cache is asked. */
@@ -109,8 +126,8 @@ function jsonParam(params: URLSearchParams, name: string): { value?: unknown } |
 
 /** A POST of JSON, or a GET that cannot be a cross-site request (Apollo Server's CSRF rule, narrowed). */
 function readRequest({ method, body, headers, search }: LaneHttpRequest): LaneRequest | undefined {
-  const accept = headers.get('accept');
-  if (accept !== undefined && accept !== '*/*' && accept !== 'application/json') return undefined;
+  const contentType = contentTypeFor(headers.get('accept'));
+  if (!contentType) return undefined;
   const json = /^application\/json\s*(;|$)/i.test(headers.get('content-type') ?? '');
   if (method === 'POST') {
     if (!json || !body || typeof body !== 'object' || Array.isArray(body)) return undefined;
@@ -158,7 +175,7 @@ export function createCachedLane(options: CachedLaneOptions) {
     const report = rc.contextValue.report;
     for (const error of result?.errors ?? []) report.errorCodes.push(String(error.extensions?.code ?? 'UNKNOWN'));
     const headers = response.http.headers;
-    headers.set('content-type', JSON_TYPE);
+    headers.set('content-type', contentTypeFor(rc.request.http?.headers.get('accept'))!);
     const ordered = { errors: result?.errors, data: result?.data, extensions: result?.extensions };
     const status = response.http.status ?? 200;
     const chunks = resultChunks(ordered, ordered.data ? options.dataBytes(ordered.data) : undefined);

@@ -210,6 +210,28 @@ describe('the cached-answer lane', () => {
     expect(laneOf(lines, nullVariables)).toBeUndefined();
   });
 
+  it('negotiates the content type as Apollo Server does (Apollo Client 4’s and urql’s Accept headers)', async () => {
+    const { url, lines } = await gateway();
+    const cy = await token('lane-cy');
+    const body = { query: LIST, variables: { n: 2 } };
+    await post(url, body, cy);
+    const accepts = [
+      'application/graphql-response+json,application/json;q=0.9',
+      'application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed',
+    ];
+    for (const accept of accepts) {
+      const lane = await post(url, body, cy, { accept });
+      const apollo = await post(url, { ...body, extensions: { viaApollo: true } }, cy, { accept });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(laneOf(lines, lane)).toBe('cached');
+      expect(lane.headers['content-type']).toBe('application/graphql-response+json; charset=utf-8');
+      expect(comparable(lane)).toEqual(comparable(apollo));
+    }
+    // Nothing GraphQL can answer with: Apollo Server's refusal.
+    const html = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/html', authorization: `Bearer ${cy}` }, body: JSON.stringify(body) });
+    expect(html.status).toBe(406);
+  });
+
   it('leaves a hash to Apollo Server when its registration was refused (so never stored)', async () => {
     const { url, lines } = await gateway();
     const bo = await token('lane-bo');
