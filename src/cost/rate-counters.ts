@@ -25,6 +25,8 @@ export interface RateTake {
  */
 export interface RateCounter {
   take(entries: RateTake[]): Promise<RateDecision>;
+  /** Gives back what an allowed `take` counted, for a request refused later (by its cost, say). */
+  giveBack(entries: RateTake[]): Promise<void>;
 }
 
 interface WindowCounts {
@@ -67,6 +69,13 @@ export function createMemoryCounters({ now = Date.now, maxKeys = 100_000 } = {})
         counters.set(entry.key, counts);
       }
       return { allowed: true, retryAfterMs: 0 };
+    },
+    async giveBack(entries) {
+      // The calls went into the window `take` saw: still the stored current one, even if time moved on.
+      for (const entry of entries) {
+        const counts = counters.get(entry.key);
+        if (counts) counts.current = Math.max(0, counts.current - entry.amount);
+      }
     },
   };
 }
@@ -111,9 +120,21 @@ end
 return {1, 0, -1}
 `;
 
+const GIVE_BACK = `
+for i, key in ipairs(KEYS) do
+  local current = tonumber(redis.call('HGET', key, 'current'))
+  if current then redis.call('HSET', key, 'current', math.max(0, current - tonumber(ARGV[i]))) end
+end
+return 0
+`;
+
 export function createRedisCounters(client: RedisClient, prefix: string): RateCounter {
   const script = redisScript<[number, number, number]>(client, SCRIPT);
+  const giveBack = redisScript<number>(client, GIVE_BACK);
   return {
+    async giveBack(entries) {
+      await giveBack(entries.map((entry) => `${prefix}:rate:${entry.key}`), entries.map((entry) => String(entry.amount)));
+    },
     async take(entries) {
       const keys = entries.map((entry) => `${prefix}:rate:${entry.key}`);
       const args = entries.flatMap((entry) => [String(entry.amount), String(entry.max), String(entry.windowMs)]);
@@ -128,5 +149,6 @@ export function withLocalFallback(shared: RateCounter): RateCounter {
   const local = createMemoryCounters();
   return {
     take: (entries) => shared.take(entries).catch(() => local.take(entries)),
+    giveBack: (entries) => shared.giveBack(entries).catch(() => local.giveBack(entries)),
   };
 }

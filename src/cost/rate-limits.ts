@@ -76,7 +76,7 @@ export function createRateLimits(budgets: PorticoConfig['cost']['budgets'], coun
   let current: { limits: Map<string, RateLimit>; select: ReturnType<typeof selectedLimits>; byDocument: Map<string, Array<{ limit: RateLimit; count: number }>> } | undefined;
   const stage: Stage = {
     name: 'rate-limits',
-    async operation(rc) {
+    async operation(rc, scope) {
       if (!current || current.limits.size === 0) return;
       let selected = current.byDocument.get(rc.queryHash);
       if (!selected) {
@@ -92,14 +92,17 @@ export function createRateLimits(budgets: PorticoConfig['cost']['budgets'], coun
         if (count > limit.max) throw refusal(`This operation selects ${limit.coordinate} ${count} times; the limit is ${per(limit)}`, 'RATE_LIMIT_EXCEEDED', 400);
       }
       // All of the operation's limits are counted at once, or none of them.
-      const decision = await counters.take(
-        selected.map(({ limit, count }) => ({ key: `${limit.coordinate}:${client.key}`, amount: count, max: limit.max, windowMs: limit.windowMs })),
-      );
+      const entries = selected.map(({ limit, count }) => ({ key: `${limit.coordinate}:${client.key}`, amount: count, max: limit.max, windowMs: limit.windowMs }));
+      const decision = await counters.take(entries);
       if (!decision.allowed) {
         const wait = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
         const limit = selected[decision.refused ?? 0].limit;
         throw refusal(`Rate limit of ${per(limit)} reached`, 'THROTTLED', 429, { retryAfterSeconds: wait }, { 'retry-after': String(wait) });
       }
+      // Refused after this (by its cost or budget): the calls never happened, so they do not count.
+      scope.beforeResponse(async ({ response }) => {
+        if ((response.http.status ?? 200) >= 400) await counters.giveBack(entries).catch(() => undefined);
+      });
     },
   };
   return {

@@ -94,5 +94,9 @@ describe.runIf(process.env.REDIS_URL)('sliding-window rate counters in Redis (on
     ];
     expect(await counters.take(both)).toMatchObject({ allowed: false, refused: 1 });
     expect((await one(counters, 'other', 10, 10, window)).allowed).toBe(true);
+    // What a later refusal gives back can be taken again.
+    await counters.giveBack([{ key: 'other', amount: 4, max: 10, windowMs: window }]);
+    expect((await one(counters, 'other', 4, 10, window)).allowed).toBe(true);
+    expect((await one(counters, 'other', 1, 10, window)).allowed).toBe(false);
   });
 });

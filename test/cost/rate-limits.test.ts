@@ -59,3 +59,25 @@ describe('@rateLimit', () => {
     expect(await count(jo)).toBe(0);
   });
 });
+
+describe('@rateLimit with a small budget', () => {
+  let small: Stack;
+  let clock = 9_000_000; // the start of a rate window
+  beforeAll(async () => {
+    small = await startStack({ redisUrl: undefined, cost: { budgets: { capacity: 350, restoreRate: 50 } } }, { now: () => clock });
+  });
+  afterAll(() => small?.stop());
+
+  it('does not count the calls of a request its budget refused', async () => {
+    const kai = await token('kai');
+    // 30 addTodo calls cost 300 of 350 points and 30 of the 60 calls a minute.
+    expect((await graphql(small.url, adds(30), { token: kai })).status).toBe(200);
+    const broke = await graphql(small.url, adds(30), { token: kai });
+    expect(broke.status).toBe(429);
+    expect(broke.body.errors?.[0].message).toMatch(/^Throttled/);
+    clock += 7000; // the budget is full again, the rate window is not over
+    expect((await graphql(small.url, adds(30), { token: kai })).status).toBe(200);
+    clock += 7000;
+    expect((await graphql(small.url, '{ todos(first: 100) { nodes { id } } }', { token: kai })).body.data.todos.nodes).toHaveLength(60);
+  });
+});
