@@ -1,4 +1,4 @@
-import { HeaderMap, type GraphQLRequest, type GraphQLRequestContext } from '@apollo/server';
+import { HeaderMap, type GraphQLRequestContext, type HTTPGraphQLRequest } from '@apollo/server';
 import Negotiator from 'negotiator';
 import { getOperationAST, GraphQLError, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../context.js';
@@ -71,14 +71,6 @@ class LaneCachePolicy implements CachePolicy {
   }
 }
 
-/** What the lane reads of one HTTP request. */
-export interface LaneHttpRequest {
-  method: string;
-  body: unknown;
-  headers: HeaderMap;
-  search: string;
-}
-
 /** A request the lane may take: the query's text, or an automatic persisted query's hash alone. */
 interface LaneRequest {
   query?: string;
@@ -125,7 +117,7 @@ function jsonParam(params: URLSearchParams, name: string): { value?: unknown } |
 }
 
 /** A POST of JSON, or a GET that cannot be a cross-site request (Apollo Server's CSRF rule, narrowed). */
-function readRequest({ method, body, headers, search }: LaneHttpRequest): LaneRequest | undefined {
+function readRequest({ method, body, headers, search }: HTTPGraphQLRequest): LaneRequest | undefined {
   const contentType = contentTypeFor(headers.get('accept'));
   if (!contentType) return undefined;
   const json = /^application\/json\s*(;|$)/i.test(headers.get('content-type') ?? '');
@@ -224,7 +216,7 @@ export function createCachedLane(options: CachedLaneOptions) {
       characters = 0;
     },
     /** The answer from the cache, or undefined: then Apollo Server takes the request. */
-    async answer(http: LaneHttpRequest, contextValue: GatewayContext): Promise<Answer | undefined> {
+    async answer(http: HTTPGraphQLRequest, contextValue: GatewayContext): Promise<Answer | undefined> {
       const request = readRequest(http);
       const known = request && (request.query !== undefined ? documents.get(request.query) : byHash.get(request.sha256Hash!));
       if (!request || !known || !schema) return undefined;

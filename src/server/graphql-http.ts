@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
+import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
 
 /** An error answered before GraphQL execution, with its HTTP status and a stable `extensions.code`. */
 export class HttpError extends Error {
@@ -20,7 +20,7 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   /** Largest accepted request body. Default 1 MiB. */
   maxBodyBytes?: number;
   /** May answer a request before Apollo Server sees it (the cached-answer lane); undefined passes it on. */
-  answerFirst?: (http: { method: string; body: unknown; headers: HeaderMap; search: string }, context: TContext) => Promise<Answer | undefined>;
+  answerFirst?: (http: HTTPGraphQLRequest, context: TContext) => Promise<Answer | undefined>;
   /** Told of each request refused before GraphQL ran (bad body, bad token, ...). */
   onRefused?: (req: IncomingMessage, error: HttpError) => void;
 }
