@@ -4,7 +4,7 @@ import type { Caller } from './auth/caller.js';
 export interface RequestReport {
   operationName?: string | null;
   operationType?: string;
-  cost?: { estimated: number; actual?: number };
+  cost?: { estimated: number; actual?: number; mode?: 'measure'; wouldRefuse?: string };
   cache?: 'HIT' | 'MISS' | 'BYPASS';
   /** `cached`: answered by the cached-answer lane, without Apollo Server's request pipeline. */
   lane?: 'cached';
@@ -21,6 +21,8 @@ export interface GatewayContext {
   /** The client's address (from X-Forwarded-For only when server.trustProxy is on). */
   clientAddress: string;
   report: RequestReport;
+  /** The operation's variables as execution sees them (coerced, defaults applied), set once it is resolved. */
+  variables?: Readonly<Record<string, unknown>>;
   /** Some subgraph answer was shared with an earlier identical call: it may predate this request. */
   sharedSubgraphAnswer?: boolean;
 }

@@ -4,7 +4,7 @@ import type { PorticoConfig } from '../config/index.js';
 import type { GatewayContext } from '../context.js';
 import type { OperationContext, Stage } from '../server/pipeline.js';
 import type { DocumentNode } from 'graphql';
-import type { Supergraph } from '../gateway/supergraph.js';
+import { supergraphId, type Supergraph } from '../gateway/supergraph.js';
 import { documentTags, readEntityModel, takeEntityTags, withEntityKeys, type EntityModel } from './entity-keys.js';
 import type { CachedResponse, ResponseCacheStore } from './store.js';
 
@@ -295,7 +295,7 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
     },
     useSupergraph(supergraph: Supergraph) {
       // Entries of an older supergraph are never served by a newer one.
-      model = { schemaId: sha(supergraph.sdl).slice(0, 16), entities: readEntityModel(supergraph), documents: new Map() };
+      model = { schemaId: supergraphId(supergraph), entities: readEntityModel(supergraph), documents: new Map() };
     },
     store,
   };

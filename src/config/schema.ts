@@ -119,8 +119,28 @@ export const configSchema = z
         enabled: bool.default(true),
         /** Ceiling for one request's estimated cost. */
         maxCost: z.coerce.number().int().positive().default(1000),
-        /** Size assumed for a list without `@listSize` or a slicing argument. */
+        /** Size assumed for a list without `@listSize` or a slicing argument (until its size is learned). */
         defaultListSize: z.coerce.number().int().min(0).default(10),
+        /**
+         * `enforce` refuses above the ceiling and the budget; `measure` estimates, charges and reports
+         * (extensions, metrics, logs) what it would refuse, and refuses nothing.
+         */
+        mode: z.enum(['enforce', 'measure']).default('enforce'),
+        /** Learn the sizes of lists the schema does not size from real answers (see README "Cost limits"). */
+        learnListSizes: z
+          .object({
+            enabled: bool.default(true),
+            percentile: z.coerce.number().gt(0).max(1).default(0.95),
+            minClients: z.coerce.number().int().min(1).default(1),
+            periodSeconds: z.coerce.number().int().positive().default(3600),
+            periods: z.coerce.number().int().positive().max(24 * 31).default(24),
+            syncIntervalMs: z.coerce.number().int().positive().default(5000),
+            maxClientsPerField: z.coerce.number().int().positive().default(1000),
+          })
+          .strict()
+          .prefault({}),
+        /** Scope a token needs for `GET /admin/cost/report`. */
+        reportScope: z.string().min(1).default('admin'),
         budgets: z
           .object({
             enabled: bool.default(true),
@@ -253,6 +273,8 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_COST: 'cost.enabled',
   PORTICO_MAX_COST: 'cost.maxCost',
   PORTICO_DEFAULT_LIST_SIZE: 'cost.defaultListSize',
+  PORTICO_COST_MODE: 'cost.mode',
+  PORTICO_LEARN_LIST_SIZES: 'cost.learnListSizes.enabled',
   PORTICO_BUDGETS: 'cost.budgets.enabled',
   PORTICO_BUDGET_CAPACITY: 'cost.budgets.capacity',
   PORTICO_BUDGET_RESTORE_RATE: 'cost.budgets.restoreRate',

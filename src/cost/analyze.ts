@@ -20,13 +20,20 @@ import type { CostSchema, ListSize } from './cost-schema.js';
 export interface CostNode {
   key: string;
   name: string;
+  /** `Type.field`: where list sizes are learned and reported. */
+  coordinate: string;
   /** Cost of one instance. */
   weight: number;
   /** How many list levels the field's type has (0 for a single value). */
   listDepth: number;
   listSize?: ListSize;
-  /** The slicing arguments as written (a literal or a variable). */
-  slicing: Array<{ name: string; value: ValueNode }>;
+  /** The slicing arguments as written (a literal or a variable), else the argument's default in the schema. */
+  slicing: Array<{ name: string; value?: ValueNode; defaultValue?: unknown }>;
+  /**
+   * The list's size is not declared (no `assumedSize`, no slicing argument, not sized by its parent):
+   * its estimate falls back to the learned or default size, and its real lengths are worth learning.
+   */
+  undeclaredSize: boolean;
   /** The field is counted when any of these `@skip`/`@include` sets lets it through (an empty set always does). */
   conditions: DirectiveNode[][];
   children: CostNode[];
@@ -68,7 +75,15 @@ export function analyzeCost(costSchema: CostSchema, document: DocumentNode, oper
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
 
-  const collect = (set: SelectionSetNode, parent: GraphQLNamedType, inherited: DirectiveNode[], into: CostNode[], spreading: Set<string>, root: boolean) => {
+  const collect = (
+    set: SelectionSetNode,
+    parent: GraphQLNamedType,
+    inherited: DirectiveNode[],
+    into: CostNode[],
+    spreading: Set<string>,
+    root: boolean,
+    sizedChildren: readonly string[] = [],
+  ) => {
     for (const selection of set.selections) {
       const conditions = [...inherited, ...conditionsOf(selection.directives)];
       if (selection.kind === Kind.FIELD) {
@@ -76,31 +91,41 @@ export function analyzeCost(costSchema: CostSchema, document: DocumentNode, oper
         const field = parent.getFields()[selection.name.value];
         if (!field) continue;
         const listSize = costSchema.listSize(parent, field);
+        const depth = listDepth(field.type);
         const node: CostNode = {
           key: selection.alias?.value ?? selection.name.value,
           name: selection.name.value,
+          coordinate: `${parent.name}.${field.name}`,
           weight:
             root && operation.operation === 'mutation'
               ? (costSchema.ownWeight(field) ?? MUTATION_ROOT_WEIGHT)
               : costSchema.weight(parent, field),
-          listDepth: listDepth(field.type),
+          listDepth: depth,
           listSize,
-          slicing: (selection.arguments ?? [])
-            .filter((a) => listSize?.slicingArguments.includes(a.name.value))
-            .map((a) => ({ name: a.name.value, value: a.value })),
+          // Execution sees an argument left out as its schema default: so does the estimate.
+          slicing: (listSize?.slicingArguments ?? []).flatMap((name): CostNode['slicing'] => {
+            const written = selection.arguments?.find((a) => a.name.value === name);
+            if (written) return [{ name, value: written.value }];
+            const defaultValue = field.args.find((a) => a.name === name)?.defaultValue;
+            return defaultValue === undefined ? [] : [{ name, defaultValue }];
+          }),
+          undeclaredSize:
+            depth > 0 && listSize?.assumedSize === undefined && !listSize?.slicingArguments.length && !sizedChildren.includes(field.name),
           conditions: conditions.length ? [conditions] : [],
           children: [],
         };
-        if (selection.selectionSet) collect(selection.selectionSet, getNamedType(field.type), [], node.children, spreading, false);
+        if (selection.selectionSet) {
+          collect(selection.selectionSet, getNamedType(field.type), [], node.children, spreading, false, listSize?.sizedFields ?? []);
+        }
         merge(into, node);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? costSchema.schema.getType(selection.typeCondition.name.value) : parent;
-        if (type) collect(selection.selectionSet, type, conditions, into, spreading, root);
+        if (type) collect(selection.selectionSet, type, conditions, into, spreading, root, sizedChildren);
       } else {
         const fragment = fragments.get(selection.name.value);
         if (!fragment || spreading.has(fragment.name.value)) continue;
         const type = costSchema.schema.getType(fragment.typeCondition.name.value);
-        if (type) collect(fragment.selectionSet, type, conditions, into, new Set([...spreading, fragment.name.value]), root);
+        if (type) collect(fragment.selectionSet, type, conditions, into, new Set([...spreading, fragment.name.value]), root, sizedChildren);
       }
     }
   };

@@ -27,5 +27,6 @@ export function withFailover(shared: BudgetStore, mode: 'open' | 'closed', logge
   return {
     take: (key, cost, plan) => attempt((s) => s.take(key, cost, plan)),
     refund: (key, points, plan) => attempt((s) => s.refund(key, points, plan)),
+    charge: (key, points, plan) => attempt((s) => s.charge(key, points, plan)),
   };
 }

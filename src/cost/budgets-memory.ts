@@ -35,5 +35,10 @@ export function createMemoryBudgets({ now = Date.now, maxClients = 100_000 } = {
       bucket.points = Math.min(plan.capacity, bucket.points + points);
       return bucket.points;
     },
+    async charge(key, points, plan) {
+      const bucket = current(key, plan);
+      bucket.points -= points;
+      return bucket.points;
+    },
   };
 }

@@ -15,7 +15,10 @@ local points = tonumber(state[1]) or capacity
 local at = tonumber(state[2]) or now
 points = math.min(capacity, points + math.max(0, now - at) / 1000 * rate)
 local allowed = 0
-if amount <= points then
+if ARGV[4] == '1' then
+  points = points - amount
+  allowed = 1
+elseif amount <= points then
   points = math.min(capacity, points - amount)
   allowed = 1
 end
@@ -27,8 +30,8 @@ return {allowed, tostring(points)}
 /** Budgets in Redis, so that every gateway replica enforces one budget per client. */
 export function createRedisBudgets(client: RedisClient, prefix: string): BudgetStore {
   const script = redisScript<[number, string]>(client, SCRIPT);
-  const run = (key: string, plan: Plan, amount: number) =>
-    script([`${prefix}:budget:${key}`], [String(plan.capacity), String(plan.restoreRate), String(amount)]);
+  const run = (key: string, plan: Plan, amount: number, force = false) =>
+    script([`${prefix}:budget:${key}`], [String(plan.capacity), String(plan.restoreRate), String(amount), force ? '1' : '0']);
 
   return {
     async take(key, cost, plan) {
@@ -37,6 +40,10 @@ export function createRedisBudgets(client: RedisClient, prefix: string): BudgetS
     },
     async refund(key, points, plan) {
       const [, after] = await run(key, plan, -points);
+      return Number(after);
+    },
+    async charge(key, points, plan) {
+      const [, after] = await run(key, plan, points, true);
       return Number(after);
     },
   };

@@ -18,6 +18,11 @@ export interface BudgetStore {
   take(key: string, cost: number, plan: Plan): Promise<TakeResult>;
   /** Gives `points` back (capped at the capacity); returns what is available after. */
   refund(key: string, points: number, plan: Plan): Promise<number>;
+  /**
+   * Takes `points` whether or not they are available (work already done above the estimate): the
+   * bucket may go below zero, and the client waits until it refills. Returns what is available after.
+   */
+  charge(key: string, points: number, plan: Plan): Promise<number>;
 }
 
 /** Seconds until `cost` points are available again. */

@@ -1,3 +1,4 @@
+import type { GraphQLError } from 'graphql';
 import type { PorticoConfig } from '../config/index.js';
 import type { Stage } from '../server/pipeline.js';
 import { refusal } from '../server/refusal.js';
@@ -7,43 +8,74 @@ import { retryAfterSeconds, type BudgetStore } from './budgets.js';
 import { actualCost, estimateCost } from './calculate.js';
 import { identifyClient } from './client.js';
 import { buildCostSchema, type CostSchema } from './cost-schema.js';
+import type { ListSizeLearner } from './list-sizes.js';
 import type { Supergraph } from '../gateway/supergraph.js';
 
 const CACHE_SIZE = 1000;
 
 export interface CostControl {
-  useSupergraph(supergraph: Supergraph): void;
+  useSupergraph(supergraph: Supergraph, id: string): void;
   stage: Stage;
 }
 
+export interface CostEvents {
+  /** In `measure` mode, a request that `enforce` would have refused with this code. */
+  wouldRefuse?(code: string): void;
+  /** Actual cost of an answered operation. */
+  actual?(cost: number): void;
+}
+
+interface CostReport {
+  requestedQueryCost: number;
+  actualQueryCost?: number;
+  throttleStatus?: Record<string, number>;
+  /** `measure` mode: what enforcing would have done. */
+  mode?: 'measure';
+  wouldRefuse?: { code: string; message: string };
+}
+
 /**
- * Estimates an operation's cost before anything runs (cached per document, variables applied per
- * request), refuses it above the ceiling, takes it from the client's budget, gives back the
- * difference to the actual cost after execution, and reports both in `extensions.cost`.
+ * Estimates an operation's cost before anything runs (cached per document, variables as execution
+ * sees them applied per request), refuses it above the ceiling, takes it from the client's budget,
+ * settles the difference to the actual cost after execution (a refund below the estimate, a charge
+ * above it), and reports both in `extensions.cost`. In `measure` mode nothing is refused.
  */
-export function createCostControl(cost: PorticoConfig['cost'], budgets: BudgetStore | undefined): CostControl {
+export function createCostControl(
+  cost: PorticoConfig['cost'],
+  budgets: BudgetStore | undefined,
+  learner?: ListSizeLearner,
+  events: CostEvents = {},
+): CostControl {
   let current: { schema: CostSchema; analyses: Map<string, CostAnalysis> } | undefined;
-  // A cached answer is one object served many times: count its cost once.
+  const measuring = cost.mode === 'measure';
+  const sizes = learner ? (field: string) => learner.sizeOf(field) ?? cost.defaultListSize : cost.defaultListSize;
+
+  // A cached answer is one object served many times: count its cost (and learn from it) once.
   const actualByData = new WeakMap<object, number>();
-  const actualOf = (analysis: CostAnalysis, data: Record<string, unknown> | null | undefined) => {
+  const actualOf = (analysis: CostAnalysis, data: Record<string, unknown> | null | undefined, client: string) => {
     if (!data) return 0;
     let actual = actualByData.get(data);
-    if (actual === undefined) actualByData.set(data, (actual = actualCost(analysis, data)));
+    if (actual === undefined) {
+      actual = actualCost(analysis, data, learner && ((field, length) => learner.observe(client, field, length)));
+      actualByData.set(data, actual);
+    }
     return actual;
   };
 
-  // Without variables, an operation's estimate never changes: computed once.
-  const plainEstimates = new WeakMap<CostAnalysis, number>();
-  const estimateOf = (analysis: CostAnalysis, variables: Record<string, unknown> | undefined) => {
-    if (variables && Object.keys(variables).length) return estimateCost(analysis, variables, cost.defaultListSize);
-    let estimated = plainEstimates.get(analysis);
-    if (estimated === undefined) plainEstimates.set(analysis, (estimated = estimateCost(analysis, {}, cost.defaultListSize)));
-    return estimated;
+  // An operation without variables always has the same estimate (until learned sizes change).
+  const plainEstimates = new WeakMap<CostAnalysis, { version: number; estimate: number }>();
+  const estimateOf = (analysis: CostAnalysis, variables: Readonly<Record<string, unknown>>) => {
+    if (analysis.operation.variableDefinitions?.length) return estimateCost(analysis, variables, sizes);
+    const version = learner?.version ?? 0;
+    let known = plainEstimates.get(analysis);
+    if (known?.version !== version) plainEstimates.set(analysis, (known = { version, estimate: estimateCost(analysis, {}, sizes) }));
+    return known.estimate;
   };
 
   return {
-    useSupergraph(supergraph) {
+    useSupergraph(supergraph, id) {
       current = { schema: buildCostSchema(supergraph), analyses: new Map() };
+      learner?.useSupergraph(id);
     },
     stage: {
       name: 'cost',
@@ -57,32 +89,57 @@ export function createCostControl(cost: PorticoConfig['cost'], budgets: BudgetSt
           if (current.analyses.size >= CACHE_SIZE) current.analyses.delete(current.analyses.keys().next().value as string);
           current.analyses.set(key, analysis);
         }
-        const estimated = estimateOf(analysis, rc.request.variables);
-        const reported: { estimated: number; actual?: number } = { estimated };
+        const estimated = estimateOf(analysis, rc.contextValue.variables ?? rc.request.variables ?? {});
+        const reported: NonNullable<typeof rc.contextValue.report.cost> = { estimated, ...(measuring ? { mode: 'measure' as const } : {}) };
         rc.contextValue.report.cost = reported;
-        const report: { requestedQueryCost: number; actualQueryCost?: number; throttleStatus?: Record<string, number> } = {
-          requestedQueryCost: estimated,
-        };
+        const report: CostReport = { requestedQueryCost: estimated, ...(measuring ? { mode: 'measure' as const } : {}) };
         scope.beforeResponse((response) => {
           if (response.response.body.kind !== 'single') return;
           const result = response.response.body.singleResult;
           result.extensions = { ...result.extensions, cost: report };
         });
-        if (estimated > cost.maxCost) {
-          throw refusal(`Estimated cost ${estimated} exceeds the maximum of ${cost.maxCost}`, 'COST_ESTIMATED_TOO_EXPENSIVE', 400, {
-            cost: { estimated, maximum: cost.maxCost },
-          });
-        }
-        if (!budgets || !cost.budgets.enabled) return;
+        // `enforce` throws; `measure` notes the first refusal it would have made and goes on.
+        const refuse = (error: GraphQLError) => {
+          if (!measuring) throw error;
+          if (report.wouldRefuse) return;
+          const code = String(error.extensions.code);
+          report.wouldRefuse = { code, message: error.message };
+          reported.wouldRefuse = code;
+          events.wouldRefuse?.(code);
+        };
 
+        if (estimated > cost.maxCost) {
+          refuse(
+            refusal(`Estimated cost ${estimated} exceeds the maximum of ${cost.maxCost}`, 'COST_ESTIMATED_TOO_EXPENSIVE', 400, {
+              cost: { estimated, maximum: cost.maxCost },
+            }),
+          );
+        }
         const apiKey = rc.request.http?.headers.get(cost.budgets.apiKeyHeader);
         const client = identifyClient(rc.contextValue, apiKey, cost.budgets);
+        const settle = (taken: boolean, onSettled?: (available: number) => void) =>
+          scope.beforeResponse(async (response) => {
+            const body = response.response.body;
+            const actual = body.kind === 'single' ? actualOf(analysis, body.singleResult.data, client.key) : estimated;
+            report.actualQueryCost = actual;
+            reported.actual = actual;
+            events.actual?.(actual);
+            if (!taken || !budgets || actual === estimated) return;
+            // Below the estimate the difference comes back; above it (an assumed size that was wrong), it is charged.
+            const after = actual < estimated ? budgets.refund(client.key, estimated - actual, client.plan) : budgets.charge(client.key, actual - estimated, client.plan);
+            const available = await after.catch(() => undefined);
+            if (available !== undefined) onSettled?.(available);
+          });
+
+        if (!budgets || !cost.budgets.enabled) return settle(false);
         const { plan } = client;
         rc.contextValue.report.client = client.key;
         if (estimated > plan.capacity) {
-          throw refusal(`Estimated cost ${estimated} exceeds your budget's capacity of ${plan.capacity}`, 'COST_ESTIMATED_TOO_EXPENSIVE', 400, {
-            cost: { estimated, maximum: plan.capacity },
-          });
+          refuse(
+            refusal(`Estimated cost ${estimated} exceeds your budget's capacity of ${plan.capacity}`, 'COST_ESTIMATED_TOO_EXPENSIVE', 400, {
+              cost: { estimated, maximum: plan.capacity },
+            }),
+          );
         }
         let taken;
         try {
@@ -95,18 +152,9 @@ export function createCostControl(cost: PorticoConfig['cost'], budgets: BudgetSt
         report.throttleStatus = status(taken.available);
         if (!taken.allowed) {
           const wait = retryAfterSeconds(estimated, taken.available, plan);
-          throw refusal(`Throttled: this request costs ${estimated}, ${Math.floor(taken.available)} available`, 'THROTTLED', 429, { retryAfterSeconds: wait }, { 'retry-after': String(wait) });
+          refuse(refusal(`Throttled: this request costs ${estimated}, ${Math.floor(taken.available)} available`, 'THROTTLED', 429, { retryAfterSeconds: wait }, { 'retry-after': String(wait) }));
         }
-        scope.beforeResponse(async (response) => {
-          const body = response.response.body;
-          const actual = body.kind === 'single' ? actualOf(analysis, body.singleResult.data) : estimated;
-          report.actualQueryCost = actual;
-          reported.actual = actual;
-          if (actual < estimated) {
-            const available = await budgets.refund(client.key, estimated - actual, plan).catch(() => undefined);
-            if (available !== undefined) report.throttleStatus = status(available);
-          }
-        });
+        settle(taken.allowed, (available) => (report.throttleStatus = status(available)));
       },
     },
   };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { buildASTSchema, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 
 /**
@@ -14,4 +15,9 @@ export interface Supergraph {
 export function readSupergraph(sdl: string): Supergraph {
   const document = parse(sdl);
   return { sdl, document, schema: buildASTSchema(document, { assumeValidSDL: true }) };
+}
+
+/** A short id of a supergraph's SDL: what is kept per supergraph (cache entries, learned sizes) is kept under it. */
+export function supergraphId({ sdl }: Supergraph): string {
+  return createHash('sha256').update(sdl).digest('hex').slice(0, 16);
 }

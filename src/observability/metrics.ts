@@ -51,6 +51,18 @@ export function createMetrics() {
     buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000],
     registers,
   });
+  const costWouldRefuse = new Counter({
+    name: 'portico_cost_would_refuse_total',
+    help: 'Requests cost.mode "measure" let through that "enforce" would have refused, by code',
+    labelNames: ['code'],
+    registers,
+  });
+  const actualCost = new Histogram({
+    name: 'portico_actual_cost',
+    help: 'Actual cost of answered operations (the real list lengths)',
+    buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000],
+    registers,
+  });
   const authenticationFailures = new Counter({ name: 'portico_authentication_failures_total', help: 'Requests refused for a bad token (401)', registers });
   const authorizationDenials = new Counter({ name: 'portico_authorization_denials_total', help: 'Selections removed or requests refused by authorization', registers });
   const reloads = new Counter({ name: 'portico_supergraph_reloads_total', help: 'Supergraph reloads by outcome', labelNames: ['outcome'], registers });
@@ -72,6 +84,8 @@ export function createMetrics() {
     cacheStoreErrors,
     reloads,
     authenticationFailures,
+    costWouldRefuse,
+    actualCost,
     /** Called once per GraphQL request when its response is sent. */
     observeRequest(report: RequestReport, status: number, seconds: number) {
       const type = report.operationType ?? 'unknown';

@@ -3,6 +3,7 @@ import Negotiator from 'negotiator';
 import { getOperationAST, GraphQLError, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import type { Answer } from './graphql-http.js';
+import { executionVariables } from './variables.js';
 import { createRequestScope, type OperationContext, type ResponseContext, type Stage } from './pipeline.js';
 import { resultChunks } from './serialize-result.js';
 
@@ -249,6 +250,7 @@ export function createCachedLane(options: CachedLaneOptions) {
         overallCachePolicy,
         response: { http: { status: undefined, headers: new HeaderMap() } },
       } as unknown as OperationContext;
+      contextValue.variables = executionVariables(schema, operation, request.variables);
       const hooks = createRequestScope();
       try {
         for (const stage of pureStages) await stage.operation(rc, hooks.scope);

@@ -15,10 +15,12 @@ import { createPurgeHandler } from '../cache/purge.js';
 import type { PorticoConfig } from '../config/index.js';
 import type { GatewayContext, RequestReport } from '../context.js';
 import { createCostControl } from '../cost/cost-stage.js';
+import { createCostReportHandler } from '../cost/cost-report.js';
+import { createListSizeLearner } from '../cost/list-sizes.js';
 import { createLimitsStage } from '../cost/limits.js';
 import { createRateLimits } from '../cost/rate-limits.js';
 import { createGateway } from '../gateway/create-gateway.js';
-import { readSupergraph } from '../gateway/supergraph.js';
+import { readSupergraph, supergraphId } from '../gateway/supergraph.js';
 import { createMetrics } from '../observability/metrics.js';
 import { createReportPlugin } from '../observability/plugin.js';
 import { createTracingPlugin, startTracing } from '../observability/tracing.js';
@@ -60,7 +62,16 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
 
   const authorization = createAuthorization(config.authorization, logger.child({ module: 'authorization' }));
   const rateLimits = createRateLimits(config.cost.budgets, stores.rateCounters);
-  const cost = config.cost.enabled ? createCostControl(config.cost, stores.budgets) : undefined;
+  const learner =
+    config.cost.enabled && config.cost.learnListSizes.enabled
+      ? createListSizeLearner(config.cost.learnListSizes, stores.listSizes, logger.child({ module: 'cost' }), options.now)
+      : undefined;
+  const cost = config.cost.enabled
+    ? createCostControl(config.cost, stores.budgets, learner, {
+        wouldRefuse: (code) => metrics.costWouldRefuse.inc({ code }),
+        actual: (points) => metrics.actualCost.observe(points),
+      })
+    : undefined;
   const cache = config.cache.enabled
     ? createResponseCache(config.cache, stores.cache, logger.child({ module: 'cache' }), {
         hit: () => metrics.cache.inc({ result: 'hit' }),
@@ -88,7 +99,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     const supergraph = readSupergraph(coreSupergraphSdl);
     authorization.useSupergraph(supergraph);
     rateLimits.useSupergraph(supergraph);
-    cost?.useSupergraph(supergraph);
+    cost?.useSupergraph(supergraph, supergraphId(supergraph));
     cache?.useSupergraph(supergraph);
     if (defaultHints.enabled) defaultHints.useSupergraph(supergraph);
     lane?.reset(apiSchema);
@@ -154,6 +165,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     createRequestHandler({
       graphql,
       purge: createPurgeHandler(stores.cache, authenticator, config.cache.purgeScope),
+      costReport: createCostReportHandler(learner, authenticator, config.cost.reportScope, config.cost.defaultListSize),
       ready: async () => accepting && supergraphLoaded && (await stores.ping()),
       metrics,
       logger,
@@ -165,7 +177,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
   return {
     httpServer,
     async start() {
-      await apollo.start();
+      await Promise.all([apollo.start(), stores.connected()]);
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.server.port, config.server.host, () => resolve());
@@ -181,6 +193,8 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
       const timer = setTimeout(() => httpServer.closeAllConnections(), config.server.shutdownTimeoutMs);
       await apollo.stop();
       clearTimeout(timer);
+      learner?.close();
+      await learner?.sync();
       await stores.close();
       await stopTracing?.();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -6,6 +6,7 @@ import type {
 } from '@apollo/server';
 import type { GatewayContext } from '../context.js';
 import { refusal } from './refusal.js';
+import { executionVariables } from './variables.js';
 
 export type OperationContext = GraphQLRequestContextDidResolveOperation<GatewayContext>;
 export type ResponseContext = GraphQLRequestContextWillSendResponse<GatewayContext>;
@@ -79,6 +80,7 @@ export function createPipelinePlugin(stages: Stage[], resolved?: (rc: OperationC
           // (HTTP 500, INVALID_GRAPHQL): refuse it here as plain Apollo Server does.
           if (!rc.operation) throw operationNotFound(rc.request.operationName);
           resolved?.(rc);
+          rc.contextValue.variables = executionVariables(rc.schema, rc.operation, rc.request.variables);
           for (const stage of stages) await stage.operation(rc, request.scope);
         },
         responseForOperation: () => request.respond(),

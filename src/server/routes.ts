@@ -26,6 +26,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 export interface Routes {
   graphql: (req: IncomingMessage, res: ServerResponse, search: string) => Promise<void>;
   purge: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  costReport: (req: IncomingMessage, res: ServerResponse, search: string) => Promise<void>;
   /** Readiness: a supergraph is loaded and the configured stores answer. */
   ready: () => Promise<boolean>;
   metrics: Metrics;
@@ -66,6 +67,9 @@ export function createRequestHandler(routes: Routes) {
         return;
       case '/admin/cache/purge':
         routes.purge(req, res).catch(fail);
+        return;
+      case '/admin/cost/report':
+        routes.costReport(req, res, query).catch(fail);
         return;
       case '/':
       case '/graphql':

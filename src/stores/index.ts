@@ -9,15 +9,23 @@ import { withFailover } from '../cost/budgets-failover.js';
 import { createMemoryBudgets } from '../cost/budgets-memory.js';
 import { createRedisBudgets } from '../cost/budgets-redis.js';
 import type { BudgetStore } from '../cost/budgets.js';
+import { createMemoryListSizeStore, createRedisListSizeStore, type ListSizeStore } from '../cost/list-size-store.js';
 import { createMemoryCounters, createRedisCounters, withLocalFallback, type RateCounter } from '../cost/rate-counters.js';
-import { createRedisClient } from './redis.js';
+import { createRedisClient, whenReady } from './redis.js';
 
 /** The state Portico keeps: in this process by default, in Redis (shared by replicas) with `redisUrl`. */
 export interface Stores {
   budgets: BudgetStore;
   rateCounters: RateCounter;
+  /** List sizes learned from answers, per supergraph (kept with the budgets). */
+  listSizes: ListSizeStore;
   cache: ResponseCacheStore;
   persistedQueries: KeyValueCache<string>;
+  /**
+   * Waits (a moment at most) for the shared store's first connection: a gateway answering before
+   * Redis is connected would count its first requests on the local fallback, not the shared budgets.
+   */
+  connected(): Promise<void>;
   /** True when every configured store answers (for readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -28,8 +36,10 @@ export function createStores(config: PorticoConfig, logger: Logger, { now }: { n
     return {
       budgets: createMemoryBudgets({ now }),
       rateCounters: createMemoryCounters({ now }),
+      listSizes: createMemoryListSizeStore(now),
       cache: createMemoryCacheStore({ maxEntries: config.cache.maxEntries }),
       persistedQueries: createApqStore(undefined, config.redisPrefix, config.cache.maxEntries),
+      connected: async () => undefined,
       ping: async () => true,
       close: async () => undefined,
     };
@@ -40,8 +50,10 @@ export function createStores(config: PorticoConfig, logger: Logger, { now }: { n
   return {
     budgets: withFailover(createRedisBudgets(redis, prefix), config.cost.budgets.onStoreError, logger.child({ module: 'budgets' })),
     rateCounters: withLocalFallback(createRedisCounters(redis, prefix)),
+    listSizes: createRedisListSizeStore(redis, prefix),
     cache,
     persistedQueries: createApqStore(redis, prefix, config.cache.maxEntries),
+    connected: () => whenReady(redis, 2000).catch(() => undefined),
     ping: () => cache.ping(),
     close: async () => {
       if (redis.isOpen) await redis.close();

@@ -28,7 +28,8 @@ describe('in-memory budgets', () => {
 });
 
 describe('failover', () => {
-  const broken: BudgetStore = { take: () => Promise.reject(new Error('down')), refund: () => Promise.reject(new Error('down')) };
+  const down = () => Promise.reject(new Error('down'));
+  const broken: BudgetStore = { take: down, refund: down, charge: down };
   it('keeps serving on a local limiter when open', async () => {
     const budgets = withFailover(broken, 'open', silent);
     expect((await budgets.take('a', 10, plan)).allowed).toBe(true);

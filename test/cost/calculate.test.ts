@@ -4,6 +4,7 @@ import { analyzeCost } from '../../src/cost/analyze.js';
 import { actualCost, estimateCost } from '../../src/cost/calculate.js';
 import { buildCostSchema } from '../../src/cost/cost-schema.js';
 import { readSupergraph } from '../../src/gateway/supergraph.js';
+import { executionVariables } from '../../src/server/variables.js';
 
 const sdl = /* GraphQL */ `
   directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR
@@ -15,6 +16,7 @@ const sdl = /* GraphQL */ `
     search(term: String!): [Result!]!
     bookConnection(first: Int!): BookConnection! @listSize(slicingArguments: ["first"], sizedFields: ["edges"])
     strict(first: Int, last: Int): [Book!]! @listSize(slicingArguments: ["first", "last"])
+    paged(first: Int = 4): [Book!]! @listSize(slicingArguments: ["first"], assumedSize: 50, requireOneSlicingArgument: false)
     expensive: Int @cost(weight: 20)
   }
   type Mutation { addBook(title: String!): Book  heavy: Book @cost(weight: 50) }
@@ -68,12 +70,46 @@ describe('estimated cost', () => {
     expect(() => estimate('{ strict { id } }')).toThrow(/exactly one of its slicing arguments/);
     expect(estimate('{ strict(first: 2) { id } }')).toBe(2);
   });
+
+  // Execution applies the schema's argument defaults and the operation's variable defaults: the estimate must too.
+  it("uses a slicing argument's schema default when it is left out: 4 × 1, not assumedSize 50", () => {
+    expect(estimate('{ paged { id } }')).toBe(4);
+    expect(estimate('{ paged(first: 7) { id } }')).toBe(7);
+  });
+
+  it('counts a variable default as the one slicing argument a field requires', () => {
+    const query = 'query($n: Int = 3) { strict(first: $n) { id } }';
+    const operation = getOperationAST(parse(query))!;
+    expect(estimate(query, executionVariables(schema.schema, operation, {}))).toBe(3);
+    expect(estimate(query, executionVariables(schema.schema, operation, { n: 6 }))).toBe(6);
+  });
+
+  it('applies @include/@skip as their variables default: 1 + 5 when $v defaults to true', () => {
+    const query = 'query($v: Boolean! = true) { book(id: 1) { author @include(if: $v) { name } rating @skip(if: $v) } }';
+    const operation = getOperationAST(parse(query))!;
+    expect(estimate(query, executionVariables(schema.schema, operation, {}))).toBe(6);
+    expect(estimate(query, executionVariables(schema.schema, operation, { v: false }))).toBe(4);
+  });
+
+  it('takes the size of an undeclared list per field when one is known (learned), else the default', () => {
+    const sizes = (field: string) => (field === 'Query.search' ? 2 : DEFAULT_LIST_SIZE);
+    // search: 2 × 1; Author.books (undeclared, default 10): 1 + 5 + 10 × 1.
+    expect(estimateCost(analysis('{ search(term: "x") { ... on Book { id } } }'), {}, sizes)).toBe(2);
+    expect(estimateCost(analysis('{ book(id: 1) { author { books { id } } } }'), {}, sizes)).toBe(16);
+  });
 });
 
 describe('actual cost', () => {
   it('counts the lists as they came back: 2 books × (1 + 5)', () => {
     const data = { books: [{ title: 'a', author: { name: 'x' } }, { title: 'b', author: { name: 'y' } }] };
     expect(actualCost(analysis('{ books(first: 3) { title author { name } } }'), data)).toBe(12);
+  });
+
+  it('reports the length of each list of undeclared size, not of lists sized by a slicing argument or assumedSize', () => {
+    const seen: Array<[string, number]> = [];
+    const data = { books: [{ author: { books: [{ id: '1' }, { id: '2' }] } }], shelf: { books: [{ id: '3' }] } };
+    actualCost(analysis('{ books(first: 3) { author { books { id } } } shelf { books { id } } }'), data, (field, length) => seen.push([field, length]));
+    expect(seen).toEqual([['Author.books', 2]]);
   });
 
   it('counts nothing for null objects and absent fields: 1 + 0', () => {

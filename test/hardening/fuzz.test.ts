@@ -9,25 +9,12 @@ import { silentLogger, startGateway, SUBGRAPH_SECRET, token } from '../helpers/s
 import { testStorage, type TestStorage } from '../subgraphs/storage-fixture.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { rawRequest, wellFormedErrors } from './http.js';
+import { prng } from '../helpers/prng.js';
 
 const RUNS = 300;
 const SEED = 20260501;
 const SANE_STATUS = [200, 400, 401, 403, 405, 413, 429];
 
-/** A small PRNG so one fast-check integer drives a whole document (mulberry32). */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)];
-  return { next, int, pick };
-}
 type Rng = ReturnType<typeof prng>;
 
 const VALUES = ['1', '0', '-1', '100', '101', '"x"', 'null', 'true', '$v', '"00000000-0000-0000-0000-000000000000"', '{ title: "t" }', '[1]', '1.5'];
