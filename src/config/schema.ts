@@ -210,16 +210,19 @@ export const configSchema = z
       .prefault({}),
     /** Apollo's usage telemetry in @apollo/gateway; off unless you opt in. */
     apolloTelemetry: bool.default(false),
+    /** Leave schema details ("Did you mean …?" suggestions) out of error messages; default on in production. */
+    hideSchemaDetails: bool.optional(),
   })
   .strict();
 
 export type ConfigInput = z.input<typeof configSchema>;
 type Parsed = z.output<typeof configSchema>;
 
-export interface PorticoConfig extends Omit<Parsed, 'subgraphSecret' | 'introspection' | 'sandbox'> {
+export interface PorticoConfig extends Omit<Parsed, 'subgraphSecret' | 'introspection' | 'sandbox' | 'hideSchemaDetails'> {
   subgraphSecret: string;
   introspection: boolean;
   sandbox: boolean;
+  hideSchemaDetails: boolean;
   /** True where a documented dev secret stands in for a missing one. */
   usesDevSecrets: { jwt: boolean; subgraph: boolean };
 }
@@ -273,6 +276,7 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_SANDBOX: 'sandbox',
   LOG_LEVEL: 'logging.level',
   PORTICO_APOLLO_TELEMETRY: 'apolloTelemetry',
+  PORTICO_HIDE_SCHEMA_DETAILS: 'hideSchemaDetails',
 };
 /** `PORTICO_SUBGRAPH_TODOS_URL=http://…` sets `subgraphs.todos.url`. */
 export const SUBGRAPH_URL_ENV = /^PORTICO_SUBGRAPH_([A-Z0-9_]+)_URL$/;

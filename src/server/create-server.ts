@@ -119,6 +119,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: config.introspection,
+    hideSchemaDetailsFromClientErrors: config.hideSchemaDetails,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: config.limits.maxTokens },
     persistedQueries: { cache: stores.persistedQueries },
