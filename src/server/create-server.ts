@@ -19,7 +19,9 @@ import { createLimitsStage } from '../cost/limits.js';
 import { createRateLimits } from '../cost/rate-limits.js';
 import { createGateway } from '../gateway/create-gateway.js';
 import { readSupergraph } from '../gateway/supergraph.js';
+import { answerPrimaryForMetrics } from '../observability/cluster-metrics.js';
 import { createMetrics } from '../observability/metrics.js';
+import { baseUrl, createMetricsListener } from '../observability/metrics-listener.js';
 import { createReportPlugin } from '../observability/plugin.js';
 import { createTracingPlugin, startTracing } from '../observability/tracing.js';
 import { createStores } from '../stores/index.js';
@@ -32,8 +34,11 @@ import { createResultSerializer } from './serialize-result.js';
 import { createRequestHandler, reportOf } from './routes.js';
 
 export interface PorticoServer {
-  /** Listens on the configured host and port (0 = any free port). */
-  start(): Promise<{ url: string; port: number }>;
+  /**
+   * Listens on the configured host and port (0 = any free port), and the metrics listener on its own;
+   * `metricsUrl` is where `/metrics` is served (undefined when the cluster primary serves it).
+   */
+  start(): Promise<{ url: string; port: number; metricsUrl?: string }>;
   /** Stops accepting, lets requests in flight finish (within server.shutdownTimeoutMs), closes the stores. */
   stop(): Promise<void>;
   readonly httpServer: Server;
@@ -42,6 +47,11 @@ export interface PorticoServer {
 export interface ServerOptions {
   /** Clock for the in-memory budgets and rate limits (tests control time with it). */
   now?: () => number;
+  /**
+   * False in a cluster worker: the primary serves the metrics listener, with every worker's metrics
+   * (this one answers it over IPC). Default true.
+   */
+  metricsListener?: boolean;
 }
 
 function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
@@ -55,6 +65,11 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
   const httpServer = createServer({ keepAliveTimeout: 5000 });
   const stopTracing = startTracing(config.tracing);
   const metrics = createMetrics();
+  const ownMetricsListener = !config.metrics.onMainPort && options.metricsListener !== false;
+  const metricsListener = ownMetricsListener
+    ? createMetricsListener({ host: config.metrics.host, port: config.metrics.port, render: () => metrics.registry.metrics(), contentType: metrics.registry.contentType })
+    : undefined;
+  if (!config.metrics.onMainPort && options.metricsListener === false) answerPrimaryForMetrics(metrics.registry);
   const stores = createStores(config, logger, options);
   const authenticator = createAuthenticator(config.auth);
 
@@ -157,13 +172,14 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
       purge: createPurgeHandler(stores.cache, authenticator, config.cache.purgeScope),
       ready: async () => accepting && supergraphLoaded && (await stores.ping()),
       metrics,
+      metricsOnMainPort: config.metrics.onMainPort,
       logger,
       tracing: Boolean(stopTracing),
       cors: createCors(config.server.cors),
     }),
   );
 
-  return {
+  const server: PorticoServer = {
     httpServer,
     async start() {
       await apollo.start();
@@ -171,10 +187,17 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
         httpServer.once('error', reject);
         httpServer.listen(config.server.port, config.server.host, () => resolve());
       });
-      accepting = true;
       const { port } = httpServer.address() as AddressInfo;
-      const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-      return { url: `http://${host}:${port}/graphql`, port };
+      const base = baseUrl(config.server.host, port);
+      let metricsUrl = config.metrics.onMainPort ? `${base}/metrics` : undefined;
+      try {
+        if (metricsListener) metricsUrl = await metricsListener.start();
+      } catch (error) {
+        await server.stop();
+        throw error;
+      }
+      accepting = true;
+      return { url: `${base}/graphql`, port, metricsUrl };
     },
     async stop() {
       accepting = false;
@@ -184,7 +207,9 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
       clearTimeout(timer);
       await stores.close();
       await stopTracing?.();
+      await metricsListener?.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };
+  return server;
 }

@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
-const env = { ...process.env, APOLLO_TELEMETRY_DISABLED: 'true', LOG_LEVEL: 'silent' };
+// Metrics on a free port: the default, 9090, may be another gateway's.
+const env = { ...process.env, APOLLO_TELEMETRY_DISABLED: 'true', LOG_LEVEL: 'silent', PORTICO_METRICS_PORT: '0' };
 const portico = (...args: string[]) => run(process.execPath, ['bin/portico.mjs', ...args], { env });
 
 describe('portico', () => {
