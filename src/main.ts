@@ -28,8 +28,9 @@ async function serve(config: PorticoConfig, logger: Logger): Promise<void> {
     const { url, metricsUrl } = await server.start();
     logger.info({ url, metricsUrl, sandbox: config.sandbox, introspection: config.introspection }, `Portico gateway ready at ${url}`);
   } catch (error) {
-    // A subgraph list that cannot be read or composed is the user's to fix: say what, plainly.
-    if (error instanceof CompositionError || error instanceof SubgraphListError || error instanceof MetricsListenError) process.stderr.write(`portico: ${error.message}\n`);
+    // A subgraph list that cannot be read or composed, a metrics port taken: the user's to fix; say what, plainly.
+    const plain = error instanceof CompositionError || error instanceof SubgraphListError || error instanceof MetricsListenError;
+    if (plain) process.stderr.write(`portico: ${error.message}\n`);
     logger.fatal({ err: error }, 'gateway failed to start');
     process.exit(1);
   }
