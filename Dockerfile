@@ -11,5 +11,7 @@ COPY subgraphs ./subgraphs
 COPY schema ./schema
 COPY portico.config.ts ./
 USER node
+# GraphQL and health on 4000. Metrics listen on 127.0.0.1:9090 unless PORTICO_METRICS_HOST says otherwise
+# (0.0.0.0 for a scraper in another container, as docker-compose.yml sets).
 EXPOSE 4000
 CMD ["node", "--import", "tsx", "src/main.ts"]

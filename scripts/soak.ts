@@ -47,6 +47,7 @@ async function runGatewayChild(): Promise<void> {
     file: '/dev/null',
     overrides: {
       server: { port: 0 },
+      metrics: { port: 0 },
       auth: { jwtSecret: JWT_SECRET },
       subgraphSecret: SUBGRAPH_SECRET,
       subgraphs: JSON.parse(process.env.SOAK_SUBGRAPHS ?? '{}'),

@@ -6,6 +6,7 @@ import { ConfigError, loadConfigFile, type ConfigInput, type PorticoConfig } fro
 import { SubgraphListError } from './gateway/compose.js';
 import { CompositionError } from './gateway/supergraph-compose.js';
 import { createLogger } from './observability/logger.js';
+import { MetricsListenError } from './observability/metrics-listener.js';
 import { runPrimary, workerCount } from './server/cluster.js';
 import { createPorticoServer } from './server/create-server.js';
 
@@ -21,13 +22,15 @@ async function loadOrExit(configFile: string | undefined, overrides: ConfigInput
 
 /** One gateway: serve until SIGTERM/SIGINT, then finish the requests in flight and exit 0. */
 async function serve(config: PorticoConfig, logger: Logger): Promise<void> {
-  const server = createPorticoServer(config, logger);
+  // In a cluster worker the primary serves the metrics listener, with every worker's metrics.
+  const server = createPorticoServer(config, logger, { metricsListener: !cluster.isWorker });
   try {
-    const { url } = await server.start();
-    logger.info({ url, sandbox: config.sandbox, introspection: config.introspection }, `Portico gateway ready at ${url}`);
+    const { url, metricsUrl } = await server.start();
+    logger.info({ url, metricsUrl, sandbox: config.sandbox, introspection: config.introspection }, `Portico gateway ready at ${url}`);
   } catch (error) {
-    // A subgraph list that cannot be read or composed is the user's to fix: say what, plainly.
-    if (error instanceof CompositionError || error instanceof SubgraphListError) process.stderr.write(`portico: ${error.message}\n`);
+    // A subgraph list that cannot be read or composed, a metrics port taken: the user's to fix; say what, plainly.
+    const plain = error instanceof CompositionError || error instanceof SubgraphListError || error instanceof MetricsListenError;
+    if (plain) process.stderr.write(`portico: ${error.message}\n`);
     logger.fatal({ err: error }, 'gateway failed to start');
     process.exit(1);
   }
@@ -65,5 +68,5 @@ if (cluster.isPrimary) {
   if (config.usesDevSecrets.subgraph) logger.warn('no subgraphSecret set: signing subgraph requests with the documented dev secret');
 }
 const workers = workerCount(config.server.workers);
-if (workers > 1 && cluster.isPrimary) runPrimary(workers, logger);
+if (workers > 1 && cluster.isPrimary) await runPrimary(workers, config.metrics, logger);
 else await serve(config, logger);

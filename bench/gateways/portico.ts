@@ -19,6 +19,8 @@ async function serve(): Promise<string> {
     file: CONFIG_FILE,
     overrides: {
       server: { host: '127.0.0.1', port: 0 },
+      // Not scraped by the bench: a free port, so gateways side by side do not take the same one.
+      metrics: { port: 0 },
       supergraph: { path: env.supergraph, watch: false },
       auth: { jwtSecret: env.jwtSecret },
       subgraphSecret: env.subgraphSecret,

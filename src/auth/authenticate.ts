@@ -41,6 +41,11 @@ export function createAuthenticator(auth: PorticoConfig['auth']): Authenticator 
       clockTolerance: auth.clockToleranceSeconds,
       requiredClaims: ['exp'],
     });
+    // jose refuses an `iat` that is not a number, but checks its time only with maxTokenAge: a token
+    // issued in the future would pass policies on its age (the demo's `recent-sign-in`) for longer.
+    if (payload.iat !== undefined && payload.iat > Date.now() / 1000 + auth.clockToleranceSeconds) {
+      throw unauthenticated('Token claim "iat" is invalid (issued in the future)');
+    }
     return toCaller(payload, auth.scopesClaim);
   }
 
@@ -58,7 +63,7 @@ export function createAuthenticator(auth: PorticoConfig['auth']): Authenticator 
         caller = await verify(token);
       } catch (error) {
         verified.delete(token);
-        throw unauthenticated(describe(error));
+        throw error instanceof HttpError ? error : unauthenticated(describe(error));
       }
       if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
       // Trust the cached result only until the token expires (tolerance included, as the verifier allows).

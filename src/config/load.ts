@@ -153,6 +153,7 @@ export function loadConfig(options: LoadConfigOptions = {}): PorticoConfig {
     subgraphSecret: parsed.subgraphSecret ?? DEV_SUBGRAPH_SECRET,
     introspection: parsed.introspection ?? !production,
     sandbox: parsed.sandbox ?? !production,
+    hideSchemaDetails: parsed.hideSchemaDetails ?? production,
     usesDevSecrets: { jwt: usesDevJwt, subgraph: !parsed.subgraphSecret },
   };
   return deepFreeze(config);

@@ -230,16 +230,30 @@ export const configSchema = z
       .prefault({}),
     /** Apollo's usage telemetry in @apollo/gateway; off unless you opt in. */
     apolloTelemetry: bool.default(false),
+    /** Leave schema details ("Did you mean …?" suggestions) out of error messages; default on in production. */
+    hideSchemaDetails: bool.optional(),
+    /** Prometheus metrics (`GET /metrics`): on a listener of their own, loopback by default (as Apollo Router does). */
+    metrics: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        /** 0 = any free port; the address is logged at start (`metricsUrl`). */
+        port: port.default(9090),
+        /** Serve `/metrics` on the GraphQL port instead (no listener of its own): keep it private at the proxy then. */
+        onMainPort: bool.default(false),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
 export type ConfigInput = z.input<typeof configSchema>;
 type Parsed = z.output<typeof configSchema>;
 
-export interface PorticoConfig extends Omit<Parsed, 'subgraphSecret' | 'introspection' | 'sandbox'> {
+export interface PorticoConfig extends Omit<Parsed, 'subgraphSecret' | 'introspection' | 'sandbox' | 'hideSchemaDetails'> {
   subgraphSecret: string;
   introspection: boolean;
   sandbox: boolean;
+  hideSchemaDetails: boolean;
   /** True where a documented dev secret stands in for a missing one. */
   usesDevSecrets: { jwt: boolean; subgraph: boolean };
 }
@@ -295,6 +309,10 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_SANDBOX: 'sandbox',
   LOG_LEVEL: 'logging.level',
   PORTICO_APOLLO_TELEMETRY: 'apolloTelemetry',
+  PORTICO_HIDE_SCHEMA_DETAILS: 'hideSchemaDetails',
+  PORTICO_METRICS_HOST: 'metrics.host',
+  PORTICO_METRICS_PORT: 'metrics.port',
+  PORTICO_METRICS_ON_MAIN_PORT: 'metrics.onMainPort',
 };
 /** `PORTICO_SUBGRAPH_TODOS_URL=http://…` sets `subgraphs.todos.url`. */
 export const SUBGRAPH_URL_ENV = /^PORTICO_SUBGRAPH_([A-Z0-9_]+)_URL$/;

@@ -21,7 +21,9 @@ import { createLimitsStage } from '../cost/limits.js';
 import { createRateLimits } from '../cost/rate-limits.js';
 import { createGateway } from '../gateway/create-gateway.js';
 import { readSupergraph, supergraphId } from '../gateway/supergraph.js';
+import { answerPrimaryForMetrics } from '../observability/cluster-metrics.js';
 import { createMetrics } from '../observability/metrics.js';
+import { baseUrl, createMetricsListener } from '../observability/metrics-listener.js';
 import { createReportPlugin } from '../observability/plugin.js';
 import { createTracingPlugin, startTracing } from '../observability/tracing.js';
 import { createStores } from '../stores/index.js';
@@ -34,8 +36,11 @@ import { createResultSerializer } from './serialize-result.js';
 import { createRequestHandler, reportOf } from './routes.js';
 
 export interface PorticoServer {
-  /** Listens on the configured host and port (0 = any free port). */
-  start(): Promise<{ url: string; port: number }>;
+  /**
+   * Listens on the configured host and port (0 = any free port), and the metrics listener on its own;
+   * `metricsUrl` is where `/metrics` is served (undefined when the cluster primary serves it).
+   */
+  start(): Promise<{ url: string; port: number; metricsUrl?: string }>;
   /** Stops accepting, lets requests in flight finish (within server.shutdownTimeoutMs), closes the stores. */
   stop(): Promise<void>;
   readonly httpServer: Server;
@@ -44,6 +49,11 @@ export interface PorticoServer {
 export interface ServerOptions {
   /** Clock for the in-memory budgets and rate limits (tests control time with it). */
   now?: () => number;
+  /**
+   * False in a cluster worker: the primary serves the metrics listener, with every worker's metrics
+   * (this one answers it over IPC). Default true.
+   */
+  metricsListener?: boolean;
 }
 
 function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
@@ -57,6 +67,11 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
   const httpServer = createServer({ keepAliveTimeout: 5000 });
   const stopTracing = startTracing(config.tracing);
   const metrics = createMetrics();
+  const ownMetricsListener = !config.metrics.onMainPort && options.metricsListener !== false;
+  const metricsListener = ownMetricsListener
+    ? createMetricsListener({ host: config.metrics.host, port: config.metrics.port, render: () => metrics.registry.metrics(), contentType: metrics.registry.contentType })
+    : undefined;
+  if (!config.metrics.onMainPort && options.metricsListener === false) answerPrimaryForMetrics(metrics.registry);
   const stores = createStores(config, logger, options);
   const authenticator = createAuthenticator(config.auth);
 
@@ -130,6 +145,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: config.introspection,
+    hideSchemaDetailsFromClientErrors: config.hideSchemaDetails,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: config.limits.maxTokens },
     persistedQueries: { cache: stores.persistedQueries },
@@ -168,13 +184,14 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
       costReport: createCostReportHandler(learner, authenticator, config.cost.reportScope, config.cost.defaultListSize),
       ready: async () => accepting && supergraphLoaded && (await stores.ping()),
       metrics,
+      metricsOnMainPort: config.metrics.onMainPort,
       logger,
       tracing: Boolean(stopTracing),
       cors: createCors(config.server.cors),
     }),
   );
 
-  return {
+  const server: PorticoServer = {
     httpServer,
     async start() {
       await Promise.all([apollo.start(), stores.connected()]);
@@ -182,10 +199,17 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
         httpServer.once('error', reject);
         httpServer.listen(config.server.port, config.server.host, () => resolve());
       });
-      accepting = true;
       const { port } = httpServer.address() as AddressInfo;
-      const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-      return { url: `http://${host}:${port}/graphql`, port };
+      const base = baseUrl(config.server.host, port);
+      let metricsUrl = config.metrics.onMainPort ? `${base}/metrics` : undefined;
+      try {
+        if (metricsListener) metricsUrl = await metricsListener.start();
+      } catch (error) {
+        await server.stop();
+        throw error;
+      }
+      accepting = true;
+      return { url: `${base}/graphql`, port, metricsUrl };
     },
     async stop() {
       accepting = false;
@@ -197,7 +221,9 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
       await learner?.sync();
       await stores.close();
       await stopTracing?.();
+      await metricsListener?.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };
+  return server;
 }

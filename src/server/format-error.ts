@@ -1,12 +1,24 @@
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import type { PorticoConfig } from '../config/index.js';
+import { withoutSuggestions } from './schema-details.js';
 
 /**
  * Errors as the client sees them: codes kept; in production an internal error's message is
- * replaced (it may name hosts or internals) and logged instead.
+ * replaced (it may name hosts or internals) and logged instead. With `hideSchemaDetails`, no message
+ * suggests names from the schema, whichever path made it (validation, variables, a subgraph, the lane).
  */
 export function formatError(config: PorticoConfig, logger: Logger) {
+  const format = formatFor(config, logger);
+  if (!config.hideSchemaDetails) return format;
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const result = format(formatted, error);
+    const message = withoutSuggestions(result.message);
+    return message === result.message ? result : { ...result, message };
+  };
+}
+
+function formatFor(config: PorticoConfig, logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
     if (code === 'GRAPHQL_PARSE_FAILED' && formatted.message.includes('tokens. Parsing aborted')) {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
+import { persistedQueryProblem } from './persisted-query-check.js';
 
 /** An error answered before GraphQL execution, with its HTTP status and a stable `extensions.code`. */
 export class HttpError extends Error {
@@ -94,6 +95,8 @@ export function createGraphQLHandler<TContext extends BaseContext>(options: Grap
       // Built before Apollo Server sees the request, so a refusal keeps its own status and code.
       const contextValue = await context(req);
       const httpGraphQLRequest = { method: req.method ?? 'GET', headers, search, body };
+      const problem = persistedQueryProblem(httpGraphQLRequest);
+      if (problem) throw new HttpError(400, problem.code, problem.message);
       const response =
         (await answerFirst?.(httpGraphQLRequest, contextValue)) ??
         (await server.executeHTTPGraphQLRequest({

@@ -30,6 +30,8 @@ export interface Routes {
   /** Readiness: a supergraph is loaded and the configured stores answer. */
   ready: () => Promise<boolean>;
   metrics: Metrics;
+  /** Serve `/metrics` here too (`metrics.onMainPort`); by default it has a listener of its own. */
+  metricsOnMainPort: boolean;
   logger: Logger;
   /** Wrap each GraphQL request in a trace span. */
   tracing: boolean;
@@ -38,7 +40,8 @@ export interface Routes {
 }
 
 /**
- * HTTP routes: GraphQL on `/` and `/graphql`, health probes, metrics, the cache purge. Every request
+ * HTTP routes: GraphQL on `/` and `/graphql`, health probes, the cache purge, metrics only with
+ * `metrics.onMainPort` (they name operations: see metrics-listener.ts). Every request
  * gets a request id (the caller's `x-request-id` when well-formed), returned and passed to subgraphs.
  */
 export function createRequestHandler(routes: Routes) {
@@ -60,6 +63,7 @@ export function createRequestHandler(routes: Routes) {
         routes.ready().then((ok) => json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready' }), fail);
         return;
       case '/metrics':
+        if (!routes.metricsOnMainPort) break;
         metrics.registry.metrics().then((text) => {
           res.writeHead(200, { 'content-type': metrics.registry.contentType });
           res.end(text);
@@ -84,8 +88,7 @@ export function createRequestHandler(routes: Routes) {
           routes.graphql(req, res, query ? `?${query}` : '').catch(fail);
         }
         return;
-      default:
-        json(res, 404, { errors: [{ message: `No route for ${path}`, extensions: { code: 'NOT_FOUND' } }] });
     }
+    json(res, 404, { errors: [{ message: `No route for ${path}`, extensions: { code: 'NOT_FOUND' } }] });
   };
 }

@@ -76,6 +76,24 @@ describe('HS256 tokens', () => {
     expect(await auth.authenticate(`Bearer ${await good({ exp: now - 10 })}`)).toMatchObject({ sub: 'alice' });
     await rejection(auth.authenticate(`Bearer ${await good({ exp: now - 60 })}`));
   });
+
+  it('accepts an iat up to the clock tolerance in the future, not beyond, and refuses one that is not a number', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(await auth.authenticate(`Bearer ${await good({ iat: now + 10 })}`)).toMatchObject({ sub: 'alice' });
+    const future = await good({ iat: now + 3600, exp: now + 7200 });
+    const refused = await rejection(auth.authenticate(`Bearer ${future}`));
+    expect(refused.message).toBe('Token claim "iat" is invalid (issued in the future)');
+    expect(refused.message).not.toContain(future);
+    // Refused every time: a refused token is not remembered as verified.
+    await rejection(auth.authenticate(`Bearer ${future}`));
+    expect((await rejection(auth.authenticate(`Bearer ${await good({ iat: 'yesterday' })}`))).message).toBe('Token claim "iat" is invalid (invalid)');
+  });
+
+  it('refuses an nbf beyond the clock tolerance', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(await auth.authenticate(`Bearer ${await good({ nbf: now + 10 })}`)).toMatchObject({ sub: 'alice' });
+    expect((await rejection(auth.authenticate(`Bearer ${await good({ nbf: now + 3600 })}`))).message).toBe('Token claim "nbf" is invalid (check_failed)');
+  });
 });
 
 describe('RS256 and ES256 tokens from a JWKS URL', () => {

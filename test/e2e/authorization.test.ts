@@ -48,6 +48,22 @@ describe('the demo graph’s authorization rules', () => {
     expect(deleted.body.data.deleteTodo).toBe(id);
   });
 
+  it('refuses a token issued in the future with 401 before the recent-sign-in policy sees it', async () => {
+    const erin = await token('erin');
+    const added = await graphql(stack.url, 'mutation { addTodo(input: { title: "keep me too" }) { id } }', { token: erin });
+    const id = added.body.data.addTodo.id;
+    const before = stack.todos.db.stats.queries;
+    // An hour ahead would otherwise pass `recent-sign-in` for an hour and a half.
+    const ahead = await token('erin', { issuedAt: Math.floor(Date.now() / 1000) + 3600, expiresIn: 7200 });
+    const refused = await graphql(stack.url, 'mutation($id: ID!) { deleteTodo(id: $id) }', { token: ahead, variables: { id } });
+    expect(refused.status).toBe(401);
+    expect(refused.body.errors).toEqual([{ message: 'Token claim "iat" is invalid (issued in the future)', extensions: { code: 'UNAUTHENTICATED' } }]);
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer');
+    expect(stack.todos.db.stats.queries).toBe(before);
+    const still = await graphql(stack.url, 'query($id: ID!) { todo(id: $id) { title } }', { token: erin, variables: { id } });
+    expect(still.body.data.todo.title).toBe('keep me too');
+  });
+
   it('answers an anonymous caller without calling the todos subgraph', async () => {
     const before = stack.todos.db.stats.queries;
     const { body } = await graphql(stack.url, '{ todos { nodes { id } } }');

@@ -1,13 +1,16 @@
 // The `portico` executable, as a user runs it.
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
-const env = { ...process.env, APOLLO_TELEMETRY_DISABLED: 'true', LOG_LEVEL: 'silent' };
+// Metrics on a free port: the default, 9090, may be another gateway's.
+const env = { ...process.env, APOLLO_TELEMETRY_DISABLED: 'true', LOG_LEVEL: 'silent', PORTICO_METRICS_PORT: '0' };
 const portico = (...args: string[]) => run(process.execPath, ['bin/portico.mjs', ...args], { env });
 
 describe('portico', () => {
@@ -34,6 +37,20 @@ describe('portico', () => {
     const error = await portico('--subgraphs', join(folder, 'list.yaml'), '--port', '0').catch((e: { code: number; stderr: string }) => e);
     expect(error).toMatchObject({ code: 1 });
     expect((error as { stderr: string }).stderr).toMatch(/portico: composing .*list\.yaml failed:\n.*\[alpha, beta\]/);
+  });
+
+  it('exits 1 naming the metrics address when its port is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((ready) => taken.listen(0, '127.0.0.1', ready));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const error = await run(process.execPath, ['bin/portico.mjs', '--port', '0'], { env: { ...env, PORTICO_METRICS_PORT: String(port) } }).catch(
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(error).toMatchObject({ code: 1, stderr: expect.stringContaining(`portico: metrics listener on http://127.0.0.1:${port} could not start (EADDRINUSE)`) });
+    } finally {
+      taken.close();
+    }
   });
 
   it('serves a subgraph list composed at start, ready on /health/ready', async () => {

@@ -4,6 +4,8 @@ import { JWT_SECRET, SUBGRAPH_SECRET } from './stack.js';
 
 export interface GatewayProcess {
   url: string;
+  /** Where `/metrics` is served, as the gateway logged it at start (the primary's with workers). */
+  metricsUrl: string | undefined;
   pid: number;
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
@@ -22,6 +24,7 @@ export async function spawnGateway(env: Record<string, string>): Promise<Gateway
       APOLLO_TELEMETRY_DISABLED: 'true',
       NODE_ENV: 'test',
       PORT: '0',
+      PORTICO_METRICS_PORT: '0',
       LOG_LEVEL: 'info',
       PORTICO_JWT_SECRET: JWT_SECRET,
       PORTICO_SUBGRAPH_SECRET: SUBGRAPH_SECRET,
@@ -31,11 +34,13 @@ export async function spawnGateway(env: Record<string, string>): Promise<Gateway
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
+  let metricsUrl: string | undefined;
   child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output.join('')}`)), 30_000);
     createInterface({ input: child.stdout }).on('line', (line) => {
       output.push(line);
+      metricsUrl = /"metricsUrl":"([^"]+)"/.exec(line)?.[1] ?? metricsUrl;
       const match = /"url":"([^"]+)"/.exec(line);
       if (match && line.includes('gateway ready')) {
         clearTimeout(timer);
@@ -50,6 +55,7 @@ export async function spawnGateway(env: Record<string, string>): Promise<Gateway
   });
   return {
     url,
+    metricsUrl,
     pid: child.pid!,
     exited,
     signal: (signal) => void child.kill(signal),

@@ -75,18 +75,22 @@ export function gatewayConfig(urls: Record<string, string>, overrides: ConfigInp
       redisPrefix: `test-${randomUUID()}`,
       ...overrides,
       supergraph: { watch: false, ...overrides.supergraph },
+      // Metrics on a free port of their own, as by default on a port of their own (9090).
+      metrics: { port: 0, ...overrides.metrics },
     },
   });
 }
 
 export async function startGateway(urls: Record<string, string>, overrides: ConfigInput = {}, options: ServerOptions = {}) {
   const server: PorticoServer = createPorticoServer(gatewayConfig(urls, overrides), silentLogger, options);
-  const { url, port } = await server.start();
-  return { server, url, port };
+  const { url, port, metricsUrl } = await server.start();
+  return { server, url, port, metricsUrl };
 }
 
 export interface Stack {
   url: string;
+  /** Where the gateway serves `/metrics`. */
+  metricsUrl: string | undefined;
   users: RunningSubgraph;
   todos: RunningSubgraph;
   gateway: PorticoServer;
@@ -106,6 +110,7 @@ export async function startStack(overrides: ConfigInput = {}, options: ServerOpt
   const gateway = await startGateway({ users: users.url, todos: todos.url }, overrides, options);
   return {
     url: gateway.url,
+    metricsUrl: gateway.metricsUrl,
     users,
     get todos() {
       return todos;

@@ -1,12 +1,16 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
 import { createPorticoServer, type PorticoServer } from '../../src/server/create-server.js';
-import { gatewayConfig, graphql, JWT_SECRET, startStack, SUBGRAPH_SECRET, token, type Stack } from '../helpers/stack.js';
+import { gatewayConfig, graphql, JWT_SECRET, startGateway, startStack, SUBGRAPH_SECRET, token, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
 let server: PorticoServer;
 let url: string;
+let metricsUrl: string;
 const lines: string[] = [];
 
 beforeAll(async () => {
@@ -19,7 +23,9 @@ beforeAll(async () => {
   });
   const config = gatewayConfig({ users: stack.users.url, todos: stack.todos.url }, { logging: { level: 'info' } });
   server = createPorticoServer(config, pino({ level: 'info' }, sink));
-  url = (await server.start()).url;
+  const started = await server.start();
+  url = started.url;
+  metricsUrl = started.metricsUrl!;
 });
 afterAll(async () => {
   await server?.stop();
@@ -54,12 +60,12 @@ describe('request logs', () => {
   });
 });
 
-describe('GET /metrics', () => {
+describe('GET /metrics, on a listener of its own', () => {
   it('exposes requests by operation and outcome, refusals, cache results and process metrics', async () => {
     const bearer = await token('metrics-ned');
     await graphql(url, 'query Mine { todos { nodes { id } } }', { token: bearer });
     await graphql(url, 'query Mine { todos { nodes { id } } }', { token: bearer });
-    const response = await fetch(url.replace(/\/graphql$/, '/metrics'));
+    const response = await fetch(metricsUrl);
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
     expect(text).toMatch(/portico_requests_total\{operation="Mine",type="query",outcome="ok"\} \d+/);
@@ -73,8 +79,53 @@ describe('GET /metrics', () => {
 
   it('keeps one label value for anonymous operations, however many documents', async () => {
     for (let i = 0; i < 5; i++) await graphql(url, `{ a${i}: __typename }`);
-    const text = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
+    const text = await (await fetch(metricsUrl)).text();
     expect(text.match(/portico_requests_total\{operation="anonymous"/g)?.length).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('where metrics are served', () => {
+  it('serves them on loopback, on a port other than the GraphQL port, which does not serve them', async () => {
+    const metrics = new URL(metricsUrl);
+    expect(metrics.hostname).toBe('127.0.0.1');
+    expect(metrics.port).not.toBe(new URL(url).port);
+    const onMain = await fetch(url.replace(/\/graphql$/, '/metrics'));
+    expect(onMain.status).toBe(404);
+    expect(await onMain.json()).toEqual({ errors: [{ message: 'No route for /metrics', extensions: { code: 'NOT_FOUND' } }] });
+    // The metrics listener serves nothing else: no GraphQL, no purge.
+    expect((await fetch(new URL('/graphql', metricsUrl), { method: 'POST' })).status).toBe(404);
+    expect((await fetch(metricsUrl, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('defaults to 127.0.0.1:9090, as Apollo Router does', () => {
+    const config = loadConfig({ env: {}, file: '/dev/null' });
+    expect(config.metrics).toEqual({ host: '127.0.0.1', port: 9090, onMainPort: false });
+    expect(loadConfig({ env: { PORTICO_METRICS_PORT: '9464', PORTICO_METRICS_HOST: '0.0.0.0' }, file: '/dev/null' }).metrics).toMatchObject({ host: '0.0.0.0', port: 9464 });
+  });
+
+  it('with metrics.onMainPort, serves them on the GraphQL port and opens no listener', async () => {
+    const gateway = await startGateway({ users: stack.users.url, todos: stack.todos.url }, { metrics: { onMainPort: true } });
+    try {
+      expect(gateway.metricsUrl).toBe(gateway.url.replace(/\/graphql$/, '/metrics'));
+      await graphql(gateway.url, 'query OnMain { __typename }');
+      const text = await (await fetch(gateway.metricsUrl!)).text();
+      expect(text).toMatch(/portico_requests_total\{operation="OnMain",type="query",outcome="ok"\} 1/);
+    } finally {
+      await gateway.server.stop();
+    }
+  });
+
+  it('refuses to start when the metrics port is taken, naming it', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      await expect(startGateway({ users: stack.users.url, todos: stack.todos.url }, { metrics: { port } })).rejects.toThrow(
+        `metrics listener on http://127.0.0.1:${port} could not start (EADDRINUSE)`,
+      );
+    } finally {
+      taken.close();
+    }
   });
 });
 

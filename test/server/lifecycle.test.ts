@@ -50,8 +50,13 @@ describe('workers', () => {
     const deadline = Date.now() + 15_000;
     while (children().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(children()).toHaveLength(2);
-    const answers = await Promise.all(Array.from({ length: 6 }, () => graphql(gateway.url, '{ slow }')));
+    const answers = await Promise.all(Array.from({ length: 6 }, () => graphql(gateway.url, 'query Slow { slow }')));
     expect(answers.every((a) => a.status === 200)).toBe(true);
+    // The primary serves the metrics listener with every worker's requests added up.
+    expect(gateway.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const metrics = await (await fetch(gateway.metricsUrl!)).text();
+    expect(metrics).toMatch(/portico_requests_total\{operation="Slow",type="query",outcome="ok"\} 6\n/);
+    expect((await fetch(new URL('/metrics', gateway.url))).status).toBe(404);
     gateway.signal('SIGTERM');
     expect(await gateway.exited).toBe(0);
   });
