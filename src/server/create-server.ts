@@ -29,6 +29,7 @@ import { createCachedLane } from './cached-lane.js';
 import { createCors } from './cors.js';
 import { createPipelinePlugin } from './pipeline.js';
 import { createResultSerializer } from './serialize-result.js';
+import { clientTimeoutOptions } from './timeouts.js';
 import { createRequestHandler, reportOf } from './routes.js';
 
 export interface PorticoServer {
@@ -52,7 +53,7 @@ function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
 
 /** The one place where Portico's concerns are put together, in the order a request meets them. */
 export function createPorticoServer(config: PorticoConfig, logger: Logger, options: ServerOptions = {}): PorticoServer {
-  const httpServer = createServer({ keepAliveTimeout: 5000 });
+  const httpServer = createServer({ keepAliveTimeout: 5000, ...clientTimeoutOptions(config.server) });
   const stopTracing = startTracing(config.tracing);
   const metrics = createMetrics();
   const stores = createStores(config, logger, options);
