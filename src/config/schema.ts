@@ -42,8 +42,15 @@ export const configSchema = z
             message: 'server.cors: allowCredentials cannot be combined with origin "*" (browsers refuse it); list the origins',
           })
           .prefault({}),
+        /** Time a client has to send a request's headers, in ms (slow clients are cut). */
+        headersTimeoutMs: z.coerce.number().int().positive().default(15_000),
+        /** Time a client has to send a whole request, headers and body, in ms; then 408 and the connection is closed. */
+        requestTimeoutMs: z.coerce.number().int().positive().default(30_000),
       })
       .strict()
+      .refine((s) => s.headersTimeoutMs <= s.requestTimeoutMs, {
+        message: 'server.headersTimeoutMs cannot be longer than server.requestTimeoutMs (the headers are part of the request)',
+      })
       .prefault({}),
     supergraph: z
       .object({
@@ -278,6 +285,8 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_TRUST_PROXY: 'server.trustProxy',
   PORTICO_SHUTDOWN_TIMEOUT_MS: 'server.shutdownTimeoutMs',
   PORTICO_WORKERS: 'server.workers',
+  PORTICO_HEADERS_TIMEOUT_MS: 'server.headersTimeoutMs',
+  PORTICO_REQUEST_TIMEOUT_MS: 'server.requestTimeoutMs',
   PORTICO_CORS_ORIGINS: 'server.cors.origins',
   PORTICO_CORS_CREDENTIALS: 'server.cors.allowCredentials',
   PORTICO_MAX_DEPTH: 'limits.maxDepth',

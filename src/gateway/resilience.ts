@@ -25,6 +25,13 @@ export interface CircuitBreakerOptions {
   failureThreshold?: number;
   /** How long the circuit stays open before one probe call is let through, in ms. Default 10 000. */
   coolDownMs?: number;
+  /**
+   * HTTP statuses that count as a failure of the subgraph itself. Default 502, 503, 504 (down,
+   * overloaded, restarting, or a proxy in front of it timed out). Any other answer, a 500 included,
+   * is the subgraph answering one request: counting it would let one caller's bad input open the
+   * circuit for every caller.
+   */
+  failureStatuses?: readonly number[];
 }
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
@@ -67,14 +74,17 @@ export function retryableError(error: unknown): boolean {
   return code !== 'SUBGRAPH_TIMEOUT' && !(error instanceof CircuitOpenError);
 }
 
+/** What the service itself failing looks like on HTTP; the default of both `retryOnStatus` and `failureStatuses`. */
+export const UNAVAILABLE_STATUSES: readonly number[] = [502, 503, 504];
+
 const DEFAULT_RETRY: Required<RetryOptions> = {
   retries: 2,
   baseDelayMs: 50,
   maxDelayMs: 1000,
-  retryOnStatus: [502, 503, 504],
+  retryOnStatus: UNAVAILABLE_STATUSES,
   retryOnError: retryableError,
 };
-const DEFAULT_BREAKER: Required<CircuitBreakerOptions> = { failureThreshold: 5, coolDownMs: 10_000 };
+const DEFAULT_BREAKER: Required<CircuitBreakerOptions> = { failureThreshold: 5, coolDownMs: 10_000, failureStatuses: UNAVAILABLE_STATUSES };
 
 /**
  * True when the GraphQL request in the body holds only query operations (as `@apollo/gateway` sends
@@ -143,8 +153,9 @@ function createBreaker(options: Required<CircuitBreakerOptions>, now: () => numb
  * Wraps a subgraph fetcher with retries (only for calls `isRetryable` allows: queries, never
  * mutations; network errors and 502/503/504, not timeouts; exponential backoff with jitter) and a circuit breaker (after `failureThreshold`
  * consecutive failures every call fails at once with `CircuitOpenError` until `coolDownMs` has
- * passed, then one probe decides). A failure is a rejected call (network error, timeout) or an
- * HTTP status of 500 or more; an HTTP answer below 500 is a success, whatever its GraphQL errors.
+ * passed, then one probe decides). A failure is a rejected call (network error, timeout) or one of
+ * `failureStatuses` (502/503/504); any other HTTP answer (a 500 or a 4xx included) is a success: the
+ * subgraph is up and answered that one request, whatever its GraphQL errors.
  * The wrapped fetcher rejects or resolves as the last attempt did, so the data source's error
  * handling is unchanged.
  */
@@ -154,10 +165,8 @@ export function withResilience(fetch: Fetcher, options: ResilienceOptions): Resi
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
   const isRetryable = options.isRetryable ?? isQueryRequest;
-  const breaker =
-    options.circuitBreaker === false
-      ? undefined
-      : createBreaker({ ...DEFAULT_BREAKER, ...options.circuitBreaker }, now, (s) => options.onStateChange?.(s, options.name));
+  const breakerOptions = options.circuitBreaker === false ? undefined : { ...DEFAULT_BREAKER, ...options.circuitBreaker };
+  const breaker = breakerOptions && createBreaker(breakerOptions, now, (s) => options.onStateChange?.(s, options.name));
 
   const attempt = async (url: string, init?: FetcherRequestInit): Promise<FetcherResponse> => {
     if (breaker && !breaker.admit()) throw new CircuitOpenError(options.name);
@@ -168,7 +177,7 @@ export function withResilience(fetch: Fetcher, options: ResilienceOptions): Resi
       breaker?.failure();
       throw error;
     }
-    if (response.status >= 500) breaker?.failure();
+    if (breakerOptions?.failureStatuses.includes(response.status)) breaker?.failure();
     else breaker?.success();
     return response;
   };

@@ -33,6 +33,7 @@ import { createCachedLane } from './cached-lane.js';
 import { createCors } from './cors.js';
 import { createPipelinePlugin } from './pipeline.js';
 import { createResultSerializer } from './serialize-result.js';
+import { clientTimeoutOptions } from './timeouts.js';
 import { createRequestHandler, reportOf } from './routes.js';
 
 export interface PorticoServer {
@@ -64,7 +65,7 @@ function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
 
 /** The one place where Portico's concerns are put together, in the order a request meets them. */
 export function createPorticoServer(config: PorticoConfig, logger: Logger, options: ServerOptions = {}): PorticoServer {
-  const httpServer = createServer({ keepAliveTimeout: 5000 });
+  const httpServer = createServer({ keepAliveTimeout: 5000, ...clientTimeoutOptions(config.server) });
   const stopTracing = startTracing(config.tracing);
   const metrics = createMetrics();
   const ownMetricsListener = !config.metrics.onMainPort && options.metricsListener !== false;

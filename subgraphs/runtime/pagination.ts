@@ -25,10 +25,13 @@ export function encodeCursor(seq: string | number | bigint): string {
   return Buffer.from(`seq:${seq}`).toString('base64url');
 }
 
-/** The sequence number inside a cursor, or BAD_USER_INPUT when it is not one of ours. */
+/** Largest sequence number (the columns are PostgreSQL `bigint`). */
+const MAX_SEQ = 2n ** 63n - 1n;
+
+/** The sequence number inside a cursor, or BAD_USER_INPUT when it is not one of ours (or out of `bigint` range). */
 export function decodeCursor(cursor: string): string {
   const match = /^[A-Za-z0-9_-]+$/.test(cursor) ? /^seq:(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString()) : null;
-  if (!match) throw badUserInput('`after` is not a valid cursor', 'after');
+  if (!match || BigInt(match[1]) > MAX_SEQ) throw badUserInput('`after` is not a valid cursor', 'after');
   return match[1];
 }
 

@@ -5,10 +5,9 @@ import {
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { unwrapResolverError } from '@apollo/server/errors';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import { GraphQLError, type DocumentNode } from 'graphql';
+import type { DocumentNode } from 'graphql';
 import { pino, type Logger } from 'pino';
 import {
   IDENTITY_HEADER,
@@ -18,6 +17,9 @@ import {
   type Identity,
 } from '../../src/identity/signed-identity.js';
 import { createGraphQLHandler, HttpError, sendError } from '../../src/server/graphql-http.js';
+import { clientTimeoutOptions, SUBGRAPH_CLIENT_TIMEOUTS } from '../../src/server/timeouts.js';
+import { maskUnexpected } from './errors.js';
+import { assertStorableIdentity, guardResolvers, refusingBadInput } from './input.js';
 import { migrate, readMigrations } from './migrations.js';
 import { openDb, type Db, type StorageOptions } from './storage/index.js';
 
@@ -68,16 +70,6 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Unexpected errors (a database failure, a bug) are logged and answered without their details. */
-function maskUnexpected(logger: Logger) {
-  return (formatted: { message: string; extensions?: Record<string, unknown> }, error: unknown) => {
-    const original = unwrapResolverError(error);
-    if (original instanceof GraphQLError || formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') return formatted;
-    logger.error({ err: original }, 'resolver failed');
-    return { ...formatted, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
-  };
-}
-
 const isWildcard = (host: string) => host === '0.0.0.0' || host === '::';
 
 function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<number> {
@@ -102,7 +94,8 @@ export async function startSubgraph<TExtra extends object = object>(
   const apollo = new ApolloServer<SubgraphContext & TExtra>({
     schema: buildSubgraphSchema({
       typeDefs: options.typeDefs,
-      resolvers: options.resolvers as GraphQLResolverMap<unknown>,
+      // Arguments and representations are checked before a resolver can take them to the database.
+      resolvers: guardResolvers(options.resolvers, options.typeDefs) as GraphQLResolverMap<unknown>,
     }),
     introspection: true,
     includeStacktraceInErrorResponses: false,
@@ -137,12 +130,16 @@ export async function startSubgraph<TExtra extends object = object>(
         throw new HttpError(401, 'UNAUTHENTICATED', 'invalid or missing signed identity');
       }
       const base: SubgraphContext = { identity, db, logger };
-      const extra = extend ? await extend(base) : ({} as TExtra);
+      // Claims the service cannot store refuse the request as bad input (HTTP 200), not as a failure.
+      const extra = await refusingBadInput(() => {
+        assertStorableIdentity(identity);
+        return extend ? extend(base) : ({} as TExtra);
+      });
       return { ...base, ...extra };
     },
   });
 
-  const http = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const http = createServer(clientTimeoutOptions(SUBGRAPH_CLIENT_TIMEOUTS), (req: IncomingMessage, res: ServerResponse) => {
     const [path, query = ''] = (req.url ?? '/').split('?', 2);
     if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });

@@ -75,6 +75,14 @@ describe('loadConfig', () => {
     expect(errorOf(() => loadConfig({ env: { PORTICO_JWKS_URL: 'not a url' }, file: configFile('') })).key).toContain('auth.jwksUrl');
   });
 
+  it('bounds the time a client has to send a request, from the file or the environment', () => {
+    expect(loadConfig({ env: {}, file: configFile('') }).server).toMatchObject({ headersTimeoutMs: 15_000, requestTimeoutMs: 30_000 });
+    const env = { PORTICO_HEADERS_TIMEOUT_MS: '2000', PORTICO_REQUEST_TIMEOUT_MS: '5000' };
+    expect(loadConfig({ env, file: configFile('') }).server).toMatchObject({ headersTimeoutMs: 2000, requestTimeoutMs: 5000 });
+    expect(errorOf(() => loadConfig({ env: { PORTICO_REQUEST_TIMEOUT_MS: '0' }, file: configFile('') })).message).toMatch(/server\.requestTimeoutMs \(PORTICO_REQUEST_TIMEOUT_MS\)/);
+    expect(errorOf(() => loadConfig({ env: {}, file: configFile('server:\n  headersTimeoutMs: 40000\n') })).message).toMatch(/headersTimeoutMs cannot be longer than server\.requestTimeoutMs/);
+  });
+
   it('returns a frozen config', () => {
     const config = loadConfig({ env: {}, file: configFile('') });
     expect(Object.isFrozen(config)).toBe(true);

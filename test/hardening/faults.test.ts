@@ -137,10 +137,14 @@ describe('a failing subgraph', () => {
       expect(proxy.received.length - sent).toBe(1);
       // And the breaker fails fast once the subgraph has failed enough in a row.
       const guarded = withResilience(http.fetcher(TIMEOUT_MS), { name: 'users', retry: false, circuitBreaker: { failureThreshold: 2, coolDownMs: 60_000 } });
-      proxy.mode = { kind: 'status', status: 500 };
       const call = () => guarded(proxy.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
-      expect((await call()).status).toBe(500);
-      expect((await call()).status).toBe(500);
+      // A 500 is an answer to one request: it does not count.
+      proxy.mode = { kind: 'status', status: 500 };
+      for (let i = 0; i < 3; i++) expect((await call()).status).toBe(500);
+      expect(guarded.circuitState()).toBe('closed');
+      proxy.mode = { kind: 'status', status: 503 };
+      expect((await call()).status).toBe(503);
+      expect((await call()).status).toBe(503);
       sent = proxy.received.length;
       await expect(call()).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
       expect(proxy.received.length).toBe(sent);

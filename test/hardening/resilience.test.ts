@@ -141,13 +141,40 @@ describe('circuit breaker', () => {
     expect(states).toEqual(['open']);
   });
 
-  it('counts 5xx answers as failures, and a success resets the count', async () => {
-    const { resilient } = setup([500, 500, 200, 500, 500, 200], options);
+  it('counts 502/503/504 answers as failures, and a success resets the count', async () => {
+    const { resilient } = setup([503, 502, 200, 504, 503, 200], options);
     for (let i = 0; i < 6; i++) await resilient('u', QUERY);
     expect(resilient.circuitState()).toBe('closed');
-    const failing = setup([500], options);
+    const failing = setup([503, 502, 504], options);
     for (let i = 0; i < 3; i++) await failing.resilient('u', QUERY);
     expect(failing.resilient.circuitState()).toBe('open');
+  });
+
+  it("does not count a 500 or a 4xx (an answer to one caller's request): ten in a row leave the circuit closed", async () => {
+    const { fetch, resilient, states } = setup([500, 400, 500, 413, 500, 500, 401, 500, 500, 500, 200], options);
+    for (let i = 0; i < 10; i++) await resilient('u', QUERY);
+    expect(resilient.circuitState()).toBe('closed');
+    expect((await resilient('u', QUERY)).status).toBe(200);
+    expect(fetch).toHaveBeenCalledTimes(11);
+    expect(states).toEqual([]);
+    // Such an answer also breaks a run of real failures: the subgraph is up.
+    const mixed = setup([503, 503, 500, 503, 503], options);
+    for (let i = 0; i < 5; i++) await mixed.resilient('u', QUERY);
+    expect(mixed.resilient.circuitState()).toBe('closed');
+  });
+
+  it('counts the statuses it is told to with failureStatuses', async () => {
+    const { resilient } = setup([500], { retry: false, circuitBreaker: { failureThreshold: 2, coolDownMs: 1000, failureStatuses: [500] } });
+    for (let i = 0; i < 2; i++) await resilient('u', QUERY);
+    expect(resilient.circuitState()).toBe('open');
+  });
+
+  it('closes when the half-open probe is answered with a 500: the subgraph is up', async () => {
+    const { resilient, time } = setup([refused(), refused(), refused(), 500], options);
+    for (let i = 0; i < 3; i++) await expect(resilient('u', QUERY)).rejects.toThrow();
+    time.advance(1000);
+    expect((await resilient('u', QUERY)).status).toBe(500);
+    expect(resilient.circuitState()).toBe('closed');
   });
 
   it('lets one probe through after the cool-down and closes when it succeeds', async () => {
