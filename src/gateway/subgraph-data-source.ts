@@ -46,8 +46,9 @@ function reason(error: unknown): string {
 
 /**
  * Calls one subgraph with the caller's identity in a header (signed by the fetcher, see
- * `signedFetcher`) and the request id, through the fetcher it is given. A failed call becomes one error naming the subgraph, with a stable code;
- * `@apollo/gateway` puts it in the response next to whatever the other fetches returned.
+ * `signedFetcher`) and the request id, through the fetcher it is given. A failed call becomes one
+ * error naming the subgraph, with a stable code; `@apollo/gateway` puts it in the response next to
+ * whatever the other fetches returned.
  */
 export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly name: string;
