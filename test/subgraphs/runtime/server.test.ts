@@ -95,6 +95,15 @@ describe('startSubgraph', () => {
     expect(body.data).toEqual({ whoami: 'alice' });
   });
 
+  it('checks the signature against a body that arrives in many chunks, and still answers 413 past the limit', async () => {
+    const big = await callSubgraph(subgraph, '{ whoami }', { identity: user('alice'), variables: { pad: 'x'.repeat(300_000) } });
+    expect(big.status).toBe(200);
+    expect(big.body.data).toEqual({ whoami: 'alice' });
+    const tooBig = await callSubgraph(subgraph, '{ whoami }', { identity: user('alice'), variables: { pad: 'x'.repeat(1_100_000) } });
+    expect(tooBig.status).toBe(413);
+    expect(codes(tooBig.body)).toEqual(['PAYLOAD_TOO_LARGE']);
+  });
+
   it('masks unexpected resolver errors', async () => {
     const { body } = await callSubgraph(subgraph, '{ boom }', { identity: user('alice') });
     expect(body.errors).toEqual([
