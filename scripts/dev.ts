@@ -3,11 +3,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readSubgraphList } from '../src/gateway/compose.js';
+import { gatewayPublicKey } from '../src/identity/signed-identity.js';
+
+// The subgraphs never get the gateway's secret: its public key when one is set, the dev key otherwise.
+const { PORTICO_SUBGRAPH_SECRET: secret, ...subgraphEnv } = process.env;
+if (secret && !subgraphEnv.PORTICO_GATEWAY_PUBLIC_KEYS) {
+  try {
+    subgraphEnv.PORTICO_GATEWAY_PUBLIC_KEYS = gatewayPublicKey(secret);
+  } catch {
+    // An unusable secret: the gateway says so and exits, which stops the subgraphs too.
+  }
+}
 
 const subgraphs = readSubgraphList('schema/subgraphs.yaml')
   .filter(({ name }) => existsSync(`subgraphs/${name}/main.ts`))
-  .map(({ name, url }) => ({ name, entry: `subgraphs/${name}/main.ts`, args: [], env: { PORT: new URL(url).port } }));
-const services = [...subgraphs, { name: 'gateway', entry: 'src/main.ts', args: process.argv.slice(2), env: {} }];
+  .map(({ name, url }) => ({ name, entry: `subgraphs/${name}/main.ts`, args: [], base: subgraphEnv, env: { PORT: new URL(url).port } }));
+const services = [...subgraphs, { name: 'gateway', entry: 'src/main.ts', args: process.argv.slice(2), base: process.env, env: {} }];
 
 const children: ChildProcess[] = [];
 let stopping = false;
@@ -20,10 +31,10 @@ function stopAll(code: number): void {
   Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r))))).then(() => process.exit(code));
 }
 
-for (const { name, entry, args, env } of services) {
+for (const { name, entry, args, base, env } of services) {
   const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     stdio: 'inherit',
-    env: { ...process.env, ...env, APOLLO_TELEMETRY_DISABLED: process.env.APOLLO_TELEMETRY_DISABLED ?? 'true' },
+    env: { ...base, ...env, APOLLO_TELEMETRY_DISABLED: process.env.APOLLO_TELEMETRY_DISABLED ?? 'true' },
   });
   child.on('exit', (code) => {
     if (!stopping) {

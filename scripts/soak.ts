@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
+import { gatewayPublicKey } from '../src/identity/signed-identity.js';
 
 process.env.APOLLO_TELEMETRY_DISABLED = 'true';
 
@@ -158,7 +159,7 @@ async function runSoak(): Promise<number> {
       ? { kind: 'postgres', url: process.env.DATABASE_URL, schema: `soak_${name}_${randomUUID().slice(0, 8)}` }
       : { kind: 'embedded', dataDir: join(dataDir, name) };
   const storage = { users: storageFor('users'), todos: storageFor('todos') };
-  const common = { port: 0, secret: SUBGRAPH_SECRET, logger: pino({ level: 'silent' }) };
+  const common = { port: 0, gatewayKeys: [gatewayPublicKey(SUBGRAPH_SECRET)], logger: pino({ level: 'silent' }) };
   const users = await startUsersSubgraph({ ...common, storage: storage.users });
   let todos = await startTodosSubgraph({ ...common, storage: storage.todos });
   const gateway = await startGatewayChild({ users: { url: users.url }, todos: { url: todos.url } });

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { parseCli, USAGE } from './cli.js';
 import { ConfigError, loadConfigFile, type ConfigInput, type PorticoConfig } from './config/index.js';
 import { SubgraphListError } from './gateway/compose.js';
+import { gatewayPublicKey } from './identity/signed-identity.js';
 import { CompositionError } from './gateway/supergraph-compose.js';
 import { createLogger } from './observability/logger.js';
 import { MetricsListenError } from './observability/metrics-listener.js';
@@ -65,7 +66,16 @@ const config = await loadOrExit(action.configFile, action.overrides);
 const logger = createLogger(config.logging);
 if (cluster.isPrimary) {
   if (config.usesDevSecrets.jwt) logger.warn('no auth.jwtSecret or auth.jwksUrl set: verifying tokens with the documented dev secret (npm run token signs with it)');
-  if (config.usesDevSecrets.subgraph) logger.warn('no subgraphSecret set: signing subgraph requests with the documented dev secret');
+  if (config.usesDevSecrets.subgraph) logger.warn('no subgraphSecret set: signing subgraph requests with the documented dev key');
+  let publicKey: string;
+  try {
+    publicKey = gatewayPublicKey(config.subgraphSecret);
+  } catch (error) {
+    process.stderr.write(`portico: invalid configuration: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  // Not a secret: what the subgraphs need (PORTICO_GATEWAY_PUBLIC_KEYS) to verify this gateway's signatures.
+  logger.info({ publicKey }, 'signing subgraph requests; subgraphs verify with this public key');
 }
 const workers = workerCount(config.server.workers);
 if (workers > 1 && cluster.isPrimary) await runPrimary(workers, config.metrics, logger);

@@ -97,21 +97,21 @@ export function testFile(input: TemplateInput): string {
 import { pino } from 'pino';
 import { ${p.starter} } from '../../subgraphs/${input.name}/index.js';
 import type { RunningSubgraph } from '../../subgraphs/runtime/index.js';
-import { callSubgraph, codes, TEST_SECRET, user, type CallOptions } from './client.js';
+import { callSubgraph, codes, TEST_GATEWAY_KEYS, user, type CallOptions } from './client.js';
 import { testStorage } from './storage-fixture.js';
 
 const storage = testStorage('${input.name}', { inMemory: true });
 let subgraph: RunningSubgraph;
 
 beforeAll(async () => {
-  subgraph = await ${p.starter}({ port: 0, secret: TEST_SECRET, storage: storage.options, logger: pino({ level: 'silent' }) });
+  subgraph = await ${p.starter}({ port: 0, gatewayKeys: TEST_GATEWAY_KEYS, storage: storage.options, logger: pino({ level: 'silent' }) });
 });
 afterAll(async () => {
   await subgraph?.stop();
   await storage.cleanup();
 });
 
-const call = (query: string, options?: CallOptions) => callSubgraph(subgraph.url, query, options);
+const call = (query: string, options?: CallOptions) => callSubgraph(subgraph, query, options);
 const ENTITIES = 'query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on ${input.entity} { ${input.key} ${p.field} } } }';
 const SET = 'mutation ($${input.key}: ID!, $note: String!) { ${p.setter}(${input.key}: $${input.key}, note: $note) { ${input.key} ${p.field} } }';
 const reps = (...keys: string[]) => keys.map((${input.key}) => ({ __typename: '${input.entity}', ${input.key} }));

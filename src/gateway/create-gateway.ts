@@ -2,9 +2,11 @@ import { ApolloGateway } from '@apollo/gateway';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import type { Logger } from 'pino';
 import type { PorticoConfig } from '../config/index.js';
+import { createRequestSigner } from '../identity/signed-identity.js';
 import { createDeduplication } from './dedupe.js';
 import { createSubgraphHttp } from './fetcher.js';
 import { withResilience } from './resilience.js';
+import { signedFetcher } from './sign-requests.js';
 import { SignedSubgraphDataSource } from './subgraph-data-source.js';
 import { supergraphFromSubgraphs } from './supergraph-compose.js';
 import { supergraphFromFile, type SupergraphFileOptions } from './supergraph-file.js';
@@ -45,6 +47,8 @@ export function createGateway({ config, logger, onReload, validateSupergraph, on
   // Keep-alive connections to the subgraphs, shared by every data source, closed with the gateway.
   const http = createSubgraphHttp();
   const deduplication = config.deduplicateSubgraphQueries ? createDeduplication() : undefined;
+  // One key for every subgraph; each signature names its subgraph (audience), so none is valid at another.
+  const signer = createRequestSigner(config.subgraphSecret);
   const gateway = new ApolloGateway({
     logger: logger.child({ module: 'gateway' }),
     supergraphSdl: config.supergraph.subgraphs
@@ -55,7 +59,8 @@ export function createGateway({ config, logger, onReload, validateSupergraph, on
       if (!target) throw new Error(`subgraph ${name} has no routing URL; set subgraphs.${name}.url`);
       const timeoutMs = config.subgraphs[name]?.timeoutMs ?? config.subgraphTimeoutMs;
       const { retries, retryBaseDelayMs, retryMaxDelayMs, circuitBreaker } = config.resilience;
-      const resilient = withResilience(http.fetcher(timeoutMs), {
+      // Signed per attempt, below retries: a retry after a long timeout still carries a fresh signature.
+      const resilient = withResilience(signedFetcher(http.fetcher(timeoutMs), signer, name), {
         name,
         retry: retries === 0 ? false : { retries, baseDelayMs: retryBaseDelayMs, maxDelayMs: retryMaxDelayMs },
         circuitBreaker: circuitBreaker.enabled ? { failureThreshold: circuitBreaker.failureThreshold, coolDownMs: circuitBreaker.coolDownMs } : false,
@@ -63,7 +68,7 @@ export function createGateway({ config, logger, onReload, validateSupergraph, on
       });
       const observedFetcher = observed(resilient, name, onFetch);
       const fetcher = deduplication ? deduplication.fetcher(observedFetcher) : observedFetcher;
-      return new SignedSubgraphDataSource({ name, url: target, secret: config.subgraphSecret, fetcher, defaultCacheControl });
+      return new SignedSubgraphDataSource({ name, url: target, fetcher, defaultCacheControl });
     },
   });
   const stop = gateway.stop.bind(gateway);

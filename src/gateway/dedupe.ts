@@ -1,8 +1,9 @@
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import { SIGNATURE_HEADER } from '../identity/signed-identity.js';
 
-// Headers that differ between identical calls without changing the answer. The signed identity
-// header itself (who is asking) stays in the key: one caller never receives another's answer.
+// Headers that differ between identical calls without changing the answer. The identity header
+// (who is asking) stays in the key: one caller never receives another's answer. The signature (per
+// attempt and second) is added below deduplication, by `signedFetcher`; it is left out here too.
 const NOT_IN_KEY = new Set(['x-request-id', 'traceparent', 'tracestate', SIGNATURE_HEADER]);
 
 /** Only queries are shared; the gateway writes the operation first, with its keyword or as `{…}`. */

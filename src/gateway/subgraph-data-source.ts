@@ -2,7 +2,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context.js';
-import { createIdentitySigner, type Identity, type IdentitySigner } from '../identity/signed-identity.js';
+import { encodeIdentity, IDENTITY_HEADER, type Identity } from '../identity/signed-identity.js';
 import { injectTraceContext } from '../observability/tracing.js';
 import { SHARED_RESPONSE } from './dedupe.js';
 import { SubgraphTimeoutError } from './fetcher.js';
@@ -26,15 +26,12 @@ export interface SignedSubgraphDataSourceOptions {
   /** The subgraph's name in the supergraph; named in errors (`extensions.serviceName`). */
   name: string;
   url: string;
-  /** HMAC secret for the signed identity headers. */
-  secret: string;
   /**
-   * How calls reach the subgraph (`createSubgraphHttp().fetcher(timeoutMs)`), or a wrapper around
-   * one (retries, circuit breaking). It rejects on network failure or timeout and resolves any HTTP status.
+   * How calls reach the subgraph: `createSubgraphHttp().fetcher(timeoutMs)` wrapped in `signedFetcher`
+   * (which signs the identity header this data source sets), and maybe retries, circuit breaking,
+   * deduplication. It rejects on network failure or timeout and resolves any HTTP status.
    */
   fetcher: Fetcher;
-  /** Identities whose signed headers are kept for reuse within the same second. Default 1000. */
-  signedIdentities?: number;
   /** The Cache-Control to assume for a response that came without one (configured default hints). */
   defaultCacheControl?: (query: string) => string | null;
 }
@@ -48,19 +45,18 @@ function reason(error: unknown): string {
 }
 
 /**
- * Calls one subgraph with the caller's identity in a signed header and the request id, through the
- * fetcher it is given. A failed call becomes one error naming the subgraph, with a stable code;
- * `@apollo/gateway` puts it in the response next to whatever the other fetches returned.
+ * Calls one subgraph with the caller's identity in a header (signed by the fetcher, see
+ * `signedFetcher`) and the request id, through the fetcher it is given. A failed call becomes one
+ * error naming the subgraph, with a stable code; `@apollo/gateway` puts it in the response next to
+ * whatever the other fetches returned.
  */
 export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly name: string;
-  private readonly signer: IdentitySigner;
   private readonly defaultCacheControl?: (query: string) => string | null;
 
   constructor(options: SignedSubgraphDataSourceOptions) {
     super({ url: options.url, fetcher: options.fetcher });
     this.name = options.name;
-    this.signer = createIdentitySigner(options.secret, { maxEntries: options.signedIdentities ?? 1000 });
     this.defaultCacheControl = options.defaultCacheControl;
   }
 
@@ -80,9 +76,8 @@ export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayCon
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = request.http?.headers;
     if (!headers) return;
-    // Health checks and schema loads carry no caller: they go out as anonymous, still signed.
-    const signed = this.signer.sign(identityOf(context ?? {}));
-    for (const name in signed) headers.set(name, signed[name]);
+    // Health checks and schema loads carry no caller: they go out as anonymous, still signed (by the fetcher).
+    headers.set(IDENTITY_HEADER, encodeIdentity(identityOf(context ?? {})));
     if (context?.requestId) headers.set('x-request-id', context.requestId);
     injectTraceContext((name, value) => headers.set(name, value));
   }

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, hkdfSync, sign, verify, type KeyObject } from 'node:crypto';
 
 /**
  * The identity the gateway vouches for when it calls a subgraph.
@@ -14,81 +14,197 @@ export interface Identity {
   email?: string;
 }
 
-/** The dev-only signing secret; gateway and subgraphs both fall back to it outside production. */
+/**
+ * The dev-only gateway secret: the seed of the documented dev key pair. Gateway and subgraphs fall
+ * back to it (the subgraphs to its public key) outside production only.
+ */
 export const DEV_SUBGRAPH_SECRET = 'portico-dev-subgraph-secret-change-me';
 
 export const IDENTITY_HEADER = 'x-portico-identity';
 export const SIGNATURE_HEADER = 'x-portico-signature';
 
 /** How old a signature may be, in seconds, before a subgraph refuses it. */
-export const DEFAULT_MAX_AGE_SECONDS = 60;
+export const DEFAULT_MAX_AGE_SECONDS = 30;
+/** How far ahead of the subgraph's clock a signature's timestamp may be (clock skew), in seconds. */
+export const DEFAULT_MAX_SKEW_SECONDS = 5;
 
-function mac(secret: string, timestamp: number, payload: string): Buffer {
-  return createHmac('sha256', secret).update(`${timestamp}.${payload}`).digest();
-}
-
-/** Headers that carry `identity`, signed with HMAC-SHA256 over a timestamp and the payload. */
-export function signIdentity(
-  identity: Identity,
-  secret: string,
-  nowSeconds = Math.floor(Date.now() / 1000),
-): Record<string, string> {
-  const payload = Buffer.from(JSON.stringify(identity)).toString('base64url');
-  const signature = mac(secret, nowSeconds, payload).toString('base64url');
-  return { [IDENTITY_HEADER]: payload, [SIGNATURE_HEADER]: `t=${nowSeconds},v1=${signature}` };
-}
-
-/** Signs identities, reusing one header set per identity within the same second (the signature's granularity). */
-export interface IdentitySigner {
-  sign(identity: Identity, nowSeconds?: number): Record<string, string>;
-}
-
-/**
- * A signer that remembers up to `maxEntries` recently signed identities: a header set signed in
- * second `t` is exactly what `signIdentity` would produce again in second `t`, so it is reused
- * instead of recomputing the HMAC. The cache lives in the signer (one per data source).
- */
-export function createIdentitySigner(secret: string, { maxEntries = 1000 } = {}): IdentitySigner {
-  const signed = new Map<string, { at: number; headers: Record<string, string> }>();
-  return {
-    sign(identity, nowSeconds = Math.floor(Date.now() / 1000)) {
-      const json = JSON.stringify(identity);
-      const hit = signed.get(json);
-      if (hit && hit.at === nowSeconds) return hit.headers;
-      const payload = Buffer.from(json).toString('base64url');
-      const signature = mac(secret, nowSeconds, payload).toString('base64url');
-      const headers = Object.freeze({ [IDENTITY_HEADER]: payload, [SIGNATURE_HEADER]: `t=${nowSeconds},v1=${signature}` });
-      // Oldest first out: a re-signed identity moves to the end.
-      signed.delete(json);
-      if (signed.size >= maxEntries) signed.delete(signed.keys().next().value as string);
-      signed.set(json, { at: nowSeconds, headers });
-      return headers;
-    },
-  };
+/** What one signature vouches for: one request, to one subgraph, with one body, from one caller. */
+export interface SignedRequest {
+  method: string;
+  /** The subgraph's name: a signature for one subgraph is refused by every other. */
+  audience: string;
+  /** Path and query string as sent (`/graphql`, `/graphql?x=1`). */
+  path: string;
+  /** Hex SHA-256 of the request body as sent (of the empty string when there is none). */
+  bodySha256: string;
+  /** The identity header's value. */
+  identity: string;
 }
 
 export class IdentityError extends Error {}
 
+export const sha256Hex = (body: string | Uint8Array = ''): string => createHash('sha256').update(body).digest('hex');
+
+/** The string the gateway signs; newline-separated, none of its parts can hold a newline. */
+function canonical(request: SignedRequest, timestamp: number): string {
+  return ['portico-identity-v2', request.method.toUpperCase(), request.audience, request.path, timestamp, request.bodySha256, request.identity].join('\n');
+}
+
+// PKCS#8 DER prefix of an Ed25519 private key; the 32-byte seed follows.
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
 /**
- * Checks the signed identity headers and returns the identity.
- * Throws IdentityError when a header is missing, the signature is wrong, or it is too old or from the future.
+ * The gateway's Ed25519 signing key: a PEM private key as is, or any other string (`subgraphSecret`)
+ * as the seed of one, through HKDF-SHA256, so that one secret configures it.
  */
-export function verifyIdentity(
-  headers: { identity?: string | null; signature?: string | null },
-  secret: string,
-  { nowSeconds = Math.floor(Date.now() / 1000), maxAgeSeconds = DEFAULT_MAX_AGE_SECONDS } = {},
-): Identity {
-  const { identity: payload, signature } = headers;
-  if (!payload || !signature) throw new IdentityError('missing signed identity');
-  const match = /^t=(\d+),v1=([A-Za-z0-9_-]+)$/.exec(signature);
-  if (!match) throw new IdentityError('malformed identity signature');
-  const timestamp = Number(match[1]);
-  if (Math.abs(nowSeconds - timestamp) > maxAgeSeconds) throw new IdentityError('identity signature expired');
-  const expected = mac(secret, timestamp, payload);
-  const given = Buffer.from(match[2], 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new IdentityError('invalid identity signature');
+export function signingKeyFrom(secret: string): KeyObject {
+  if (secret.trimStart().startsWith('-----BEGIN')) {
+    let key: KeyObject | undefined;
+    try {
+      key = createPrivateKey(secret);
+    } catch {
+      // The parser's own message is not repeated: it could quote part of the key.
+    }
+    if (key?.asymmetricKeyType !== 'ed25519') throw new Error('subgraphSecret: a PEM key must be an Ed25519 private key (PKCS#8)');
+    return key;
   }
+  const seed = Buffer.from(hkdfSync('sha256', secret, 'portico', 'gateway identity signing key v2', 32));
+  return createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+}
+
+/** A public key as subgraphs are configured with it: the raw 32 bytes, base64url (a JWK's `x`). */
+export function publicKeyText(key: KeyObject): string {
+  const jwk = (key.type === 'public' ? key : createPublicKey(key)).export({ format: 'jwk' });
+  return jwk.x as string;
+}
+
+/** The public key subgraphs need to verify what a gateway with `secret` signs. */
+export const gatewayPublicKey = (secret: string): string => publicKeyText(signingKeyFrom(secret));
+
+/** A key's id in signatures: the first 8 bytes of the SHA-256 of its raw public key, base64url. */
+function keyIdOf(publicKey: string): string {
+  return createHash('sha256').update(Buffer.from(publicKey, 'base64url')).digest().subarray(0, 8).toString('base64url');
+}
+
+/** Parses a configured public key; throws with a message naming what is wrong. */
+export function parsePublicKey(text: string): { keyId: string; key: KeyObject } {
+  const trimmed = text.trim();
+  if (!/^[A-Za-z0-9_-]{43}$/.test(trimmed) || Buffer.from(trimmed, 'base64url').length !== 32) {
+    throw new Error('a gateway public key is 43 base64url characters (a raw Ed25519 key)');
+  }
+  return { keyId: keyIdOf(trimmed), key: createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: trimmed }, format: 'jwk' }) };
+}
+
+export const encodeIdentity = (identity: Identity): string => Buffer.from(JSON.stringify(identity)).toString('base64url');
+
+const nowInSeconds = () => Math.floor(Date.now() / 1000);
+
+/** Signs requests for subgraphs; one per gateway, shared by its data sources. */
+export interface RequestSigner {
+  /** The `x-portico-signature` value for `request`. */
+  sign(request: SignedRequest, nowSeconds?: number): string;
+  /** The public key subgraphs verify with (base64url) and its id. */
+  readonly publicKey: string;
+  readonly keyId: string;
+}
+
+/**
+ * A signer with the key from `secret` that reuses the signature of an identical request within the
+ * same second (the timestamp's granularity: it would compute the very same one), keeping up to
+ * `maxEntries` of them, oldest out first.
+ */
+export function createRequestSigner(secret: string, { maxEntries = 1000 } = {}): RequestSigner {
+  const key = signingKeyFrom(secret);
+  const publicKey = publicKeyText(key);
+  const keyId = keyIdOf(publicKey);
+  const recent = new Map<string, { at: number; value: string }>();
+  return {
+    publicKey,
+    keyId,
+    sign(request, nowSeconds = nowInSeconds()) {
+      const what = canonical(request, 0);
+      const hit = recent.get(what);
+      if (hit && hit.at === nowSeconds) return hit.value;
+      const signature = sign(null, Buffer.from(canonical(request, nowSeconds)), key).toString('base64url');
+      const value = `t=${nowSeconds},k=${keyId},v2=${signature}`;
+      recent.delete(what);
+      if (recent.size >= maxEntries) recent.delete(recent.keys().next().value as string);
+      recent.set(what, { at: nowSeconds, value });
+      return value;
+    },
+  };
+}
+
+/** The identity and signature headers for one request (tests, tools; the gateway uses a RequestSigner). */
+export function signRequest(
+  request: { identity: Identity; method: string; audience: string; path: string; body?: string },
+  secret: string,
+  nowSeconds = nowInSeconds(),
+): Record<string, string> {
+  const identity = encodeIdentity(request.identity);
+  const signature = createRequestSigner(secret).sign({ ...request, identity, bodySha256: sha256Hex(request.body) }, nowSeconds);
+  return { [IDENTITY_HEADER]: identity, [SIGNATURE_HEADER]: signature };
+}
+
+export interface VerifierOptions {
+  /** This subgraph's name; signatures for any other audience are refused. */
+  audience: string;
+  maxAgeSeconds?: number;
+  maxSkewSeconds?: number;
+  /** Signatures remembered as verified, so a repeated request skips the Ed25519 check. Default 1000. */
+  maxEntries?: number;
+}
+
+export interface RequestVerifier {
+  /**
+   * The identity a request carries, checked against what it is: method, path, body digest, this
+   * subgraph. Throws IdentityError when a header is missing or malformed, the signature is from an
+   * unknown key, does not match, is older than the lifetime, or from further in the future than the skew.
+   */
+  verify(
+    request: { method: string; path: string; bodySha256: string },
+    headers: { identity?: string | null; signature?: string | null },
+    nowSeconds?: number,
+  ): Identity;
+}
+
+/** A verifier that accepts signatures from any of `publicKeys` (several during a key rotation). */
+export function createRequestVerifier(publicKeys: readonly string[], options: VerifierOptions): RequestVerifier {
+  const { audience, maxAgeSeconds = DEFAULT_MAX_AGE_SECONDS, maxSkewSeconds = DEFAULT_MAX_SKEW_SECONDS, maxEntries = 1000 } = options;
+  const keys = new Map(publicKeys.map((text) => {
+    const { keyId, key } = parsePublicKey(text);
+    return [keyId, key] as const;
+  }));
+  if (keys.size === 0) throw new Error('a subgraph needs at least one gateway public key');
+  // signature header -> the canonical string it was verified against
+  const verified = new Map<string, string>();
+  return {
+    verify(request, headers, nowSeconds = nowInSeconds()) {
+      const { identity: payload, signature } = headers;
+      if (!payload || !signature) throw new IdentityError('missing signed identity');
+      const match = /^t=(\d{1,12}),k=([A-Za-z0-9_-]{11}),v2=([A-Za-z0-9_-]{86})$/.exec(signature);
+      if (!match) throw new IdentityError('malformed identity signature');
+      const timestamp = Number(match[1]);
+      if (nowSeconds - timestamp > maxAgeSeconds) throw new IdentityError('identity signature expired');
+      if (timestamp - nowSeconds > maxSkewSeconds) throw new IdentityError('identity signature from the future');
+      const key = keys.get(match[2]);
+      if (!key) throw new IdentityError('identity signed with an unknown key');
+      const message = canonical({ ...request, audience, identity: payload }, timestamp);
+      if (verified.get(signature) !== message) {
+        // verify() compares in constant time; the message is recomputed here, never read from the request.
+        if (!verify(null, Buffer.from(message), key, Buffer.from(match[3], 'base64url'))) {
+          throw new IdentityError('invalid identity signature');
+        }
+        verified.delete(signature);
+        if (verified.size >= maxEntries) verified.delete(verified.keys().next().value as string);
+        verified.set(signature, message);
+      }
+      return parseIdentity(payload);
+    },
+  };
+}
+
+function parseIdentity(payload: string): Identity {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));

@@ -3,17 +3,23 @@ import { z } from 'zod';
 import type { StorageOptions } from './storage/index.js';
 import { isPlainIdentifier } from './storage/types.js';
 
-import { DEV_SUBGRAPH_SECRET } from '../../src/identity/signed-identity.js';
+import { DEFAULT_MAX_AGE_SECONDS, DEV_SUBGRAPH_SECRET, gatewayPublicKey, parsePublicKey } from '../../src/identity/signed-identity.js';
 
 export { DEV_SUBGRAPH_SECRET };
+
+/** The public half of the documented dev key pair (from DEV_SUBGRAPH_SECRET): development only. */
+export const DEV_GATEWAY_PUBLIC_KEY = gatewayPublicKey(DEV_SUBGRAPH_SECRET);
 
 export interface SubgraphConfig {
   port: number;
   host: string;
   storage: StorageOptions;
-  secret: string;
-  /** True when PORTICO_SUBGRAPH_SECRET was not set and the development secret is used. */
-  usingDevSecret: boolean;
+  /** The gateway's public keys the signed identity is verified with (more than one during a rotation). */
+  gatewayKeys: string[];
+  /** True when PORTICO_GATEWAY_PUBLIC_KEYS was not set and the dev key is trusted. */
+  usingDevKey: boolean;
+  /** How old a signed identity may be, in seconds. */
+  identityMaxAgeSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -22,6 +28,15 @@ export class ConfigError extends Error {}
 
 const PORT_RANGE = 'must be an integer between 0 and 65535';
 const blankToUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+function isPublicKey(text: string): boolean {
+  try {
+    parsePublicKey(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function envSchema(name: string, defaultPort: number) {
   return z.object({
@@ -50,9 +65,22 @@ function envSchema(name: string, defaultPort: number) {
         .default(name),
     ),
     PORTICO_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
-    PORTICO_SUBGRAPH_SECRET: z.preprocess(
+    PORTICO_GATEWAY_PUBLIC_KEYS: z.preprocess(
       blankToUndefined,
-      z.string().min(16, 'must be at least 16 characters').optional(),
+      z
+        .string()
+        .transform((text) => text.split(',').map((key) => key.trim()).filter(Boolean))
+        .refine((keys) => keys.length > 0 && keys.every(isPublicKey), 'must be comma-separated gateway public keys (43 base64url characters each)')
+        .optional(),
+    ),
+    PORTICO_IDENTITY_MAX_AGE_SECONDS: z.preprocess(
+      blankToUndefined,
+      z.coerce
+        .number({ error: 'must be an integer between 1 and 300' })
+        .int('must be an integer between 1 and 300')
+        .min(1, 'must be an integer between 1 and 300')
+        .max(300, 'must be an integer between 1 and 300')
+        .default(DEFAULT_MAX_AGE_SECONDS),
     ),
     LOG_LEVEL: z.preprocess(
       blankToUndefined,
@@ -75,6 +103,12 @@ export function loadSubgraphConfig(
   env: Record<string, string | undefined>,
   { defaultPort }: { defaultPort: number },
 ): Readonly<SubgraphConfig> {
+  // Checked by hand: a schema error would quote the value, and this one is the gateway's secret.
+  if (env.PORTICO_SUBGRAPH_SECRET) {
+    throw new ConfigError(
+      'PORTICO_SUBGRAPH_SECRET: subgraphs no longer take the gateway secret; set PORTICO_GATEWAY_PUBLIC_KEYS instead (npm run gateway-public-key prints it)',
+    );
+  }
   const parsed = envSchema(name, defaultPort).safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -82,8 +116,8 @@ export function loadSubgraphConfig(
     throw new ConfigError(`${variable}: ${issue.message} (got ${JSON.stringify(env[variable] ?? null)})`);
   }
   const values = parsed.data;
-  if (!values.PORTICO_SUBGRAPH_SECRET && values.NODE_ENV === 'production') {
-    throw new ConfigError('PORTICO_SUBGRAPH_SECRET: is required when NODE_ENV=production');
+  if (!values.PORTICO_GATEWAY_PUBLIC_KEYS && values.NODE_ENV === 'production') {
+    throw new ConfigError('PORTICO_GATEWAY_PUBLIC_KEYS: is required when NODE_ENV=production');
   }
   const storage: StorageOptions = values.DATABASE_URL
     ? { kind: 'postgres', url: values.DATABASE_URL, schema: values.DATABASE_SCHEMA }
@@ -92,8 +126,9 @@ export function loadSubgraphConfig(
     port: values.PORT,
     host: values.HOST,
     storage,
-    secret: values.PORTICO_SUBGRAPH_SECRET ?? DEV_SUBGRAPH_SECRET,
-    usingDevSecret: !values.PORTICO_SUBGRAPH_SECRET,
+    gatewayKeys: values.PORTICO_GATEWAY_PUBLIC_KEYS ?? [DEV_GATEWAY_PUBLIC_KEY],
+    usingDevKey: !values.PORTICO_GATEWAY_PUBLIC_KEYS,
+    identityMaxAgeSeconds: values.PORTICO_IDENTITY_MAX_AGE_SECONDS,
     logLevel: values.LOG_LEVEL,
   });
 }

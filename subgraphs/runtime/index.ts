@@ -13,6 +13,6 @@ export {
   type Page,
   type PageArgs,
 } from './pagination.js';
-export { ConfigError, DEV_SUBGRAPH_SECRET, loadSubgraphConfig, type SubgraphConfig } from './config.js';
+export { ConfigError, DEV_GATEWAY_PUBLIC_KEY, DEV_SUBGRAPH_SECRET, loadSubgraphConfig, type SubgraphConfig } from './config.js';
 export { runSubgraphMain, type SubgraphStartOptions } from './main.js';
 export { loadTypeDefs } from './schema.js';

@@ -5,7 +5,10 @@ import type { StorageOptions } from './storage/index.js';
 export interface SubgraphStartOptions {
   port?: number;
   host?: string;
-  secret: string;
+  /** The gateway's public keys (base64url) the signed identity is verified with. */
+  gatewayKeys: readonly string[];
+  /** How old a signed identity may be, in seconds. Default 30. */
+  identityMaxAgeSeconds?: number;
   storage: StorageOptions;
   logger?: Logger;
 }
@@ -31,10 +34,11 @@ export async function runSubgraphMain({ name, defaultPort, env, start }: Subgrap
     process.exit(1);
   }
   const logger = pino({ level: config.logLevel, base: { service: name } });
-  if (config.usingDevSecret) {
-    logger.warn('PORTICO_SUBGRAPH_SECRET is not set: using the development secret; set it outside development');
+  if (config.usingDevKey) {
+    logger.warn('PORTICO_GATEWAY_PUBLIC_KEYS is not set: trusting the documented dev key; set it outside development');
   }
-  const running = await start({ port: config.port, host: config.host, secret: config.secret, storage: config.storage, logger });
+  const { port, host, gatewayKeys, identityMaxAgeSeconds, storage } = config;
+  const running = await start({ port, host, gatewayKeys, identityMaxAgeSeconds, storage, logger });
   logger.info({ url: running.url, storage: config.storage.kind }, `${name} subgraph ready`);
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'stopping');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
@@ -10,10 +11,10 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/ind
 import type { DocumentNode } from 'graphql';
 import { pino, type Logger } from 'pino';
 import {
+  createRequestVerifier,
   IDENTITY_HEADER,
   IdentityError,
   SIGNATURE_HEADER,
-  verifyIdentity,
   type Identity,
 } from '../../src/identity/signed-identity.js';
 import { createGraphQLHandler, HttpError, sendError } from '../../src/server/graphql-http.js';
@@ -32,7 +33,7 @@ export interface SubgraphContext {
 }
 
 export interface StartSubgraphOptions<TExtra extends object> {
-  /** Subgraph name, used in logs and to record migrations. */
+  /** Subgraph name, used in logs, to record migrations, and as the audience signatures must name. */
   name: string;
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<SubgraphContext & TExtra>;
@@ -48,8 +49,10 @@ export interface StartSubgraphOptions<TExtra extends object> {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Shared secret the gateway signs identities with. */
-  secret: string;
+  /** The gateway's public keys (base64url) the signed identity is verified with; several during a rotation. */
+  gatewayKeys: readonly string[];
+  /** How old a signed identity may be, in seconds. Default 30. */
+  identityMaxAgeSeconds?: number;
   /** Default: a silent logger. */
   logger?: Logger;
   /** Largest request body. Default 1 MiB. */
@@ -68,6 +71,31 @@ export interface RunningSubgraph {
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The hex SHA-256 of a request's body, hashed as it streams in. It listens next to the handler's own
+ * reader, which starts reading in the same tick (before any chunk can arrive), so both see every chunk.
+ * Hashing stops past `limit` (the handler answers 413 then). A request cut short never resolves to a
+ * digest the gateway signed.
+ */
+function bodyDigest(req: IncomingMessage, limit: number): Promise<string> {
+  const hash = createHash('sha256');
+  let size = 0;
+  let done = false;
+  return new Promise((resolve) => {
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) hash.update(chunk);
+    });
+    req.on('end', () => {
+      done = true;
+      resolve(size <= limit ? hash.digest('hex') : 'too-large');
+    });
+    req.on('close', () => {
+      if (!done) resolve('incomplete');
+    });
+  });
 }
 
 const isWildcard = (host: string) => host === '0.0.0.0' || host === '::';
@@ -89,7 +117,9 @@ function listen(server: ReturnType<typeof createServer>, port: number, host: str
 export async function startSubgraph<TExtra extends object = object>(
   options: StartSubgraphOptions<TExtra>,
 ): Promise<RunningSubgraph> {
-  const { name, secret, host = '127.0.0.1' } = options;
+  const { name, host = '127.0.0.1', maxBodyBytes = 1024 * 1024 } = options;
+  // This subgraph accepts only signatures that name it (the audience) and match the request itself.
+  const verifier = createRequestVerifier(options.gatewayKeys, { audience: name, maxAgeSeconds: options.identityMaxAgeSeconds });
   const logger = (options.logger ?? pino({ level: 'silent' })).child({ subgraph: name });
   const apollo = new ApolloServer<SubgraphContext & TExtra>({
     schema: buildSubgraphSchema({
@@ -114,15 +144,17 @@ export async function startSubgraph<TExtra extends object = object>(
   }
 
   const extend = options.createContext?.(db);
+  const digests = new WeakMap<IncomingMessage, Promise<string>>();
   const handle = createGraphQLHandler<SubgraphContext & TExtra>({
     server: apollo,
-    maxBodyBytes: options.maxBodyBytes,
+    maxBodyBytes,
     context: async (req) => {
       let identity: Identity;
       try {
-        identity = verifyIdentity(
+        const bodySha256 = (await digests.get(req)) ?? 'unknown';
+        identity = verifier.verify(
+          { method: req.method ?? 'GET', path: req.url ?? '/', bodySha256 },
           { identity: header(req, IDENTITY_HEADER), signature: header(req, SIGNATURE_HEADER) },
-          secret,
         );
       } catch (error) {
         if (!(error instanceof IdentityError)) throw error;
@@ -145,6 +177,7 @@ export async function startSubgraph<TExtra extends object = object>(
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify({ status: 'ok' }));
     } else if (path === '/graphql' || path === '/') {
+      digests.set(req, bodyDigest(req, maxBodyBytes));
       void handle(req, res, query ? `?${query}` : '');
     } else {
       sendError(res, new HttpError(404, 'NOT_FOUND', `no route for ${path}`));

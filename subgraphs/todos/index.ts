@@ -8,8 +8,10 @@ export interface TodosSubgraphOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Shared secret the gateway signs identities with. */
-  secret: string;
+  /** The gateway's public keys (base64url) the signed identity is verified with. */
+  gatewayKeys: readonly string[];
+  /** How old a signed identity may be, in seconds. Default 30. */
+  identityMaxAgeSeconds?: number;
   storage: StorageOptions;
   logger?: Logger;
 }

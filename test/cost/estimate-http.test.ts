@@ -91,7 +91,7 @@ describe('on a graph without @listSize (products)', () => {
     expect(status).toBe(200);
     expect(body.data.books).toHaveLength(2);
     expect(body.extensions?.cost).toMatchObject({ mode: 'measure', requestedQueryCost: 110, actualQueryCost: 5, wouldRefuse: { code: 'COST_ESTIMATED_TOO_EXPENSIVE' } });
-    const metrics = await (await fetch(new URL('/metrics', gateway.url))).text();
+    const metrics = await (await fetch(gateway.metricsUrl!)).text();
     expect(metrics).toMatch(/portico_cost_would_refuse_total\{code="COST_ESTIMATED_TOO_EXPENSIVE"\} 1/);
   });
 

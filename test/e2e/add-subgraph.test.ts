@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSubgraph } from '../../subgraphs/runtime/index.js';
-import { graphql, startGateway, startStack, SUBGRAPH_SECRET, token, type Stack } from '../helpers/stack.js';
+import { graphql, startGateway, startStack, SUBGRAPH_PUBLIC_KEYS, token, type Stack } from '../helpers/stack.js';
 import { testStorage } from '../subgraphs/storage-fixture.js';
 import { startPrioritiesSubgraph } from './fixtures/priorities/index.js';
 import { eventually } from '../helpers/eventually.js';
@@ -24,7 +24,7 @@ describe('adding a subgraph, as the README says', () => {
 
   beforeAll(async () => {
     stack = await startStack();
-    priorities = await startPrioritiesSubgraph({ secret: SUBGRAPH_SECRET, storage: storage.options });
+    priorities = await startPrioritiesSubgraph({ gatewayKeys: SUBGRAPH_PUBLIC_KEYS, storage: storage.options });
     copyFileSync('schema/supergraph.graphql', supergraph);
     gateway = await startGateway({ users: stack.users.url, todos: stack.todos.url }, { supergraph: { path: supergraph, watch: true } });
   });

@@ -3,10 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
+import type { Fetcher } from '@apollo/utils.fetcher';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayCompatibleSupergraph } from '../../src/gateway/supergraph-file.js';
-import { signIdentity, type Identity } from '../../src/identity/signed-identity.js';
+import { signedFetcher } from '../../src/gateway/sign-requests.js';
+import { createRequestSigner, encodeIdentity, IDENTITY_HEADER, type Identity } from '../../src/identity/signed-identity.js';
 import { startProductsGraph, type ProductsGraph } from '../fixtures/products-graph.js';
 import { graphql, startGateway, startStack, SUBGRAPH_SECRET, token, type GraphQLResult, type Stack } from '../helpers/stack.js';
 
@@ -121,9 +123,9 @@ describe('differential on the demo graph', () => {
         buildService: ({ name }) =>
           new (class extends RemoteGraphQLDataSource {
             override willSendRequest({ request }: Parameters<RemoteGraphQLDataSource['willSendRequest'] & {}>[0]) {
-              for (const [header, value] of Object.entries(signIdentity(identity, SUBGRAPH_SECRET))) request.http?.headers.set(header, value);
+              request.http?.headers.set(IDENTITY_HEADER, encodeIdentity(identity));
             }
-          })({ url: urls[name] }),
+          })({ url: urls[name], fetcher: signedFetcher(fetch as unknown as Fetcher, createRequestSigner(SUBGRAPH_SECRET), name!) }),
       }),
     );
   });

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSubgraph, SubgraphStartOptions } from '../../subgraphs/runtime/index.js';
 import { startTodosSubgraph } from '../../subgraphs/todos/index.js';
 import { startUsersSubgraph } from '../../subgraphs/users/index.js';
-import { graphql, startGateway, SUBGRAPH_SECRET, token } from '../helpers/stack.js';
+import { graphql, startGateway, SUBGRAPH_PUBLIC_KEYS, token } from '../helpers/stack.js';
 import { testStorage } from '../subgraphs/storage-fixture.js';
 
 const run = promisify(execFile);
@@ -45,7 +45,7 @@ describe('npm run new-subgraph, then compose --check', () => {
     const composed = await script('compose', '--subgraphs', list, '--out', supergraph, '--check', '--write');
     expect(composed.stdout).toContain('Composed users, todos, ratings');
 
-    const common = { port: 0, secret: SUBGRAPH_SECRET, logger: pino({ level: 'silent' }) };
+    const common = { port: 0, gatewayKeys: SUBGRAPH_PUBLIC_KEYS, logger: pino({ level: 'silent' }) };
     const module = (await import(pathToFileURL(join(root, 'subgraphs/ratings/index.ts')).href)) as {
       startRatingsSubgraph: (options: SubgraphStartOptions) => Promise<RunningSubgraph>;
     };

@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSubgraphHttp, SubgraphTimeoutError } from '../../src/gateway/fetcher.js';
-import { createIdentitySigner, IDENTITY_HEADER, SIGNATURE_HEADER, signIdentity, verifyIdentity } from '../../src/identity/signed-identity.js';
-import { graphql, startGateway, SUBGRAPH_SECRET, token } from '../helpers/stack.js';
+import { createRequestSigner, createRequestVerifier, IDENTITY_HEADER, SIGNATURE_HEADER, sha256Hex } from '../../src/identity/signed-identity.js';
+import { graphql, startGateway, SUBGRAPH_PUBLIC_KEYS, token } from '../helpers/stack.js';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 
@@ -12,18 +12,24 @@ interface FakeSubgraph {
   /** TCP connections accepted so far. */
   connections: number;
   requests: IncomingMessage[];
+  /** The body of each request, in order. */
+  bodies: string[];
   handle: Handler;
   stop(): Promise<void>;
 }
 
 /** A stand-in subgraph whose behaviour each test sets. */
 async function fakeSubgraph(handle: Handler): Promise<FakeSubgraph> {
-  const fake: FakeSubgraph = { url: '', connections: 0, requests: [], handle, stop: async () => undefined };
+  const fake: FakeSubgraph = { url: '', connections: 0, requests: [], bodies: [], handle, stop: async () => undefined };
   const server: Server = createServer((req, res) => {
     fake.requests.push(req);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => fake.handle(req, Buffer.concat(chunks).toString('utf8'), res));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      fake.bodies.push(body);
+      fake.handle(req, body, res);
+    });
   });
   server.on('connection', () => fake.connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -86,11 +92,16 @@ describe('subgraph HTTP client, through the gateway', () => {
       expect(body.errors).toBeUndefined();
     }
     const sent = users.requests.slice(before.requests);
+    const bodies = users.bodies.slice(before.requests);
     expect(sent).toHaveLength(5);
-    for (const req of sent) {
-      const identity = verifyIdentity({ identity: req.headers[IDENTITY_HEADER] as string, signature: req.headers[SIGNATURE_HEADER] as string }, SUBGRAPH_SECRET);
+    const verifier = createRequestVerifier(SUBGRAPH_PUBLIC_KEYS, { audience: 'users' });
+    sent.forEach((req, i) => {
+      const identity = verifier.verify(
+        { method: req.method!, path: req.url!, bodySha256: sha256Hex(bodies[i]) },
+        { identity: req.headers[IDENTITY_HEADER] as string, signature: req.headers[SIGNATURE_HEADER] as string },
+      );
       expect(identity).toMatchObject({ sub: 'alice', name: 'Alice' });
-    }
+    });
     // Five sequential requests, one connection.
     expect(users.connections - before.users).toBe(1);
   });
@@ -173,24 +184,17 @@ describe('subgraph fetcher', () => {
   });
 });
 
-describe('identity signer', () => {
-  const alice = { sub: 'alice', scopes: ['admin'], name: 'Alice' };
+describe('request signer', () => {
+  const request = (body: string) => ({ method: 'POST', audience: 'users', path: '/graphql', bodySha256: sha256Hex(body), identity: 'eyJzY29wZXMiOltdfQ' });
 
-  it('signs exactly as signIdentity, and reuses the headers within one second', () => {
-    const signer = createIdentitySigner('a-test-secret-of-enough-length');
-    const first = signer.sign(alice, 1_000);
-    expect(first).toEqual(signIdentity(alice, 'a-test-secret-of-enough-length', 1_000));
-    expect(signer.sign({ ...alice }, 1_000)).toBe(first);
-    const next = signer.sign(alice, 1_001);
-    expect(next).not.toBe(first);
-    expect(next).toEqual(signIdentity(alice, 'a-test-secret-of-enough-length', 1_001));
-  });
-
-  it('keeps at most maxEntries identities', () => {
-    const signer = createIdentitySigner('a-test-secret-of-enough-length', { maxEntries: 2 });
-    const a = signer.sign({ sub: 'a', scopes: [] }, 5);
-    signer.sign({ sub: 'b', scopes: [] }, 5);
-    signer.sign({ sub: 'c', scopes: [] }, 5);
-    expect(signer.sign({ sub: 'a', scopes: [] }, 5)).not.toBe(a);
+  it('gives an identical request in the same second the same signature, and any other request another', () => {
+    const signer = createRequestSigner('a-test-secret-of-enough-length', { maxEntries: 2 });
+    const first = signer.sign(request('{"query":"{me{id}}"}'), 1_000);
+    expect(signer.sign(request('{"query":"{me{id}}"}'), 1_000)).toBe(first);
+    expect(signer.sign(request('{"query":"{me{name}}"}'), 1_000)).not.toBe(first);
+    expect(signer.sign({ ...request('{"query":"{me{id}}"}'), audience: 'todos' }, 1_000)).not.toBe(first);
+    expect(signer.sign(request('{"query":"{me{id}}"}'), 1_001)).toMatch(/^t=1001,k=[\w-]{11},v2=[\w-]{86}$/);
+    // Past maxEntries the first one was dropped and is signed again: the same signature (Ed25519 is deterministic).
+    expect(signer.sign(request('{"query":"{me{id}}"}'), 1_000)).toBe(first);
   });
 });

@@ -11,7 +11,7 @@ import { applicationName } from '../../subgraphs/runtime/storage/postgres.js';
 import { startTodosSubgraph } from '../../subgraphs/todos/index.js';
 import { startUsersSubgraph } from '../../subgraphs/users/index.js';
 import type { RunningSubgraph } from '../../subgraphs/runtime/index.js';
-import { graphql, silentLogger, startGateway, startStack, SUBGRAPH_SECRET, token, type Stack } from '../helpers/stack.js';
+import { graphql, silentLogger, startGateway, startStack, SUBGRAPH_PUBLIC_KEYS, token, type Stack } from '../helpers/stack.js';
 import { testStorage, type TestStorage } from '../subgraphs/storage-fixture.js';
 import { LEAKY_BODY, startFaultProxy, type FaultMode, type FaultProxy } from './fault-proxy.js';
 
@@ -48,7 +48,7 @@ describe('a failing subgraph', () => {
 
   beforeAll(async () => {
     storages = [testStorage('fault-users', { inMemory: true }), testStorage('fault-todos', { inMemory: true })];
-    const common = { port: 0, secret: SUBGRAPH_SECRET, logger: silentLogger };
+    const common = { port: 0, gatewayKeys: SUBGRAPH_PUBLIC_KEYS, logger: silentLogger };
     users = await startUsersSubgraph({ ...common, storage: storages[0].options });
     todos = await startTodosSubgraph({ ...common, storage: storages[1].options });
     proxy = await startFaultProxy(users.url);

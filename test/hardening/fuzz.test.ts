@@ -5,7 +5,7 @@ import { IDENTITY_HEADER } from '../../src/identity/signed-identity.js';
 import { startTodosSubgraph } from '../../subgraphs/todos/index.js';
 import { startUsersSubgraph } from '../../subgraphs/users/index.js';
 import type { RunningSubgraph } from '../../subgraphs/runtime/index.js';
-import { silentLogger, startGateway, SUBGRAPH_SECRET, token } from '../helpers/stack.js';
+import { silentLogger, startGateway, SUBGRAPH_PUBLIC_KEYS, token } from '../helpers/stack.js';
 import { testStorage, type TestStorage } from '../subgraphs/storage-fixture.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { rawRequest, wellFormedErrors } from './http.js';
@@ -170,7 +170,7 @@ describe('fuzzing the gateway with random and damaged documents', () => {
 
   beforeAll(async () => {
     storages = [testStorage('fuzz-users', { inMemory: true }), testStorage('fuzz-todos', { inMemory: true })];
-    const common = { port: 0, secret: SUBGRAPH_SECRET, logger: silentLogger };
+    const common = { port: 0, gatewayKeys: SUBGRAPH_PUBLIC_KEYS, logger: silentLogger };
     users = await startUsersSubgraph({ ...common, storage: storages[0].options });
     todos = await startTodosSubgraph({ ...common, storage: storages[1].options });
     // Recording proxies in front of both subgraphs: what each receives is checked against the caller.

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientTimeoutOptions } from '../../src/server/timeouts.js';
 import { startUsersSubgraph } from '../../subgraphs/users/index.js';
 import type { RunningSubgraph } from '../../subgraphs/runtime/index.js';
-import { graphql, silentLogger, startGateway, SUBGRAPH_SECRET, token } from '../helpers/stack.js';
+import { graphql, silentLogger, startGateway, SUBGRAPH_PUBLIC_KEYS, token } from '../helpers/stack.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 
 // A client that sends its request a byte at a time must not hold a connection for long: the gateway
@@ -59,7 +59,7 @@ let proxy: FaultProxy;
 let gateway: Awaited<ReturnType<typeof startGateway>>;
 
 beforeAll(async () => {
-  users = await startUsersSubgraph({ port: 0, secret: SUBGRAPH_SECRET, logger: silentLogger, storage: { kind: 'embedded' } });
+  users = await startUsersSubgraph({ port: 0, gatewayKeys: SUBGRAPH_PUBLIC_KEYS, logger: silentLogger, storage: { kind: 'embedded' } });
   proxy = await startFaultProxy(users.url);
   gateway = await startGateway(
     { users: proxy.url, todos: 'http://127.0.0.1:9/graphql' },

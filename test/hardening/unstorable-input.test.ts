@@ -101,12 +101,13 @@ describe('arguments through the gateway', () => {
 });
 
 describe('each subgraph called directly', () => {
-  const call = (url: () => string, query: string, options: Omit<CallOptions, 'secret'> = {}) => callSubgraph(url(), query, { secret: SUBGRAPH_SECRET, ...options });
-  const users = () => stack.users.url;
-  const todos = () => stack.todos.url;
+  const call = (subgraph: () => { name: string; url: string }, query: string, options: Omit<CallOptions, 'secret'> = {}) =>
+    callSubgraph(subgraph(), query, { secret: SUBGRAPH_SECRET, ...options });
+  const users = () => stack.users;
+  const todos = () => stack.todos;
   const entities = (fragment: string) => `query($r: [_Any!]!) { _entities(representations: $r) { ${fragment} } }`;
 
-  const cases: Array<[string, () => string, string, Omit<CallOptions, 'secret'>]> = [
+  const cases: Array<[string, () => { name: string; url: string }, string, Omit<CallOptions, 'secret'>]> = [
     ['users: an identity with a NUL in name', users, '{ me { id } }', { identity: user('nul-name', { name: NUL }) }],
     ['users: an identity with a too long sub', users, '{ me { id } }', { identity: user(LONG_SUB) }],
     ['users: a NUL in user(id:)', users, 'query($id: ID!) { user(id: $id) { id } }', { identity: user('alice'), variables: { id: NUL } }],

@@ -3,6 +3,7 @@ import { SignJWT } from 'jose';
 import { pino } from 'pino';
 import demo from '../../portico.config.js';
 import { loadConfig, type ConfigInput } from '../../src/config/index.js';
+import { gatewayPublicKey } from '../../src/identity/signed-identity.js';
 import { createPorticoServer, type PorticoServer, type ServerOptions } from '../../src/server/create-server.js';
 import { startTodosSubgraph } from '../../subgraphs/todos/index.js';
 import { startUsersSubgraph } from '../../subgraphs/users/index.js';
@@ -11,6 +12,8 @@ import { testStorage } from '../subgraphs/storage-fixture.js';
 
 export const JWT_SECRET = 'stack-test-jwt-secret-0123456789abcdef';
 export const SUBGRAPH_SECRET = 'stack-test-subgraph-secret-0123456789';
+/** What the test subgraphs verify the test gateway's signatures with. */
+export const SUBGRAPH_PUBLIC_KEYS = [gatewayPublicKey(SUBGRAPH_SECRET)];
 export const silentLogger = pino({ level: 'silent' });
 
 export interface TokenOptions {
@@ -104,7 +107,7 @@ export interface Stack {
 export async function startStack(overrides: ConfigInput = {}, options: ServerOptions = {}): Promise<Stack> {
   const usersStorage = testStorage('users');
   const todosStorage = testStorage('todos');
-  const common = { port: 0, secret: SUBGRAPH_SECRET, logger: silentLogger };
+  const common = { port: 0, gatewayKeys: SUBGRAPH_PUBLIC_KEYS, logger: silentLogger };
   const users = await startUsersSubgraph({ ...common, storage: usersStorage.options });
   let todos = await startTodosSubgraph({ ...common, storage: todosStorage.options });
   const gateway = await startGateway({ users: users.url, todos: todos.url }, overrides, options);

@@ -1,6 +1,8 @@
-import { signIdentity, type Identity } from '../../src/identity/signed-identity.js';
+import { gatewayPublicKey, signRequest, type Identity } from '../../src/identity/signed-identity.js';
 
+/** The test gateway's secret: it signs here; the subgraphs under test hold only TEST_GATEWAY_KEYS. */
 export const TEST_SECRET = 'subgraph-test-secret-0123456789';
+export const TEST_GATEWAY_KEYS = [gatewayPublicKey(TEST_SECRET)];
 
 export interface GraphQLBody<T> {
   data?: T | null;
@@ -16,17 +18,22 @@ export interface CallOptions {
   secret?: string;
 }
 
-/** POSTs a GraphQL request to a subgraph exactly as the gateway does: JSON body, signed identity. */
+/**
+ * POSTs a GraphQL request to a subgraph exactly as the gateway does: JSON body, signed identity
+ * bound to this request (method, the subgraph's name, path, body).
+ */
 export async function callSubgraph<T = Record<string, any>>(
-  url: string,
+  subgraph: { name: string; url: string },
   query: string,
   { variables, identity = { scopes: [] }, headers, secret = TEST_SECRET }: CallOptions = {},
 ): Promise<{ status: number; body: GraphQLBody<T> }> {
-  const signed = identity ? signIdentity(identity, secret) : {};
-  const response = await fetch(url, {
+  const body = JSON.stringify({ query, variables });
+  const { pathname, search } = new URL(subgraph.url);
+  const signed = identity ? signRequest({ identity, method: 'POST', audience: subgraph.name, path: pathname + search, body }, secret) : {};
+  const response = await fetch(subgraph.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...signed, ...headers },
-    body: JSON.stringify({ query, variables }),
+    body,
   });
   return { status: response.status, body: (await response.json()) as GraphQLBody<T> };
 }

@@ -2,21 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { startTodosSubgraph } from '../../subgraphs/todos/index.js';
 import type { RunningSubgraph } from '../../subgraphs/runtime/index.js';
-import { admin, callSubgraph, codes, TEST_SECRET, user, type CallOptions } from './client.js';
+import { admin, callSubgraph, codes, TEST_GATEWAY_KEYS, user, type CallOptions } from './client.js';
 import { testStorage } from './storage-fixture.js';
 
 const storage = testStorage('todos', { inMemory: true });
 let todos: RunningSubgraph;
 
 beforeAll(async () => {
-  todos = await startTodosSubgraph({ port: 0, secret: TEST_SECRET, storage: storage.options, logger: pino({ level: 'silent' }) });
+  todos = await startTodosSubgraph({ port: 0, gatewayKeys: TEST_GATEWAY_KEYS, storage: storage.options, logger: pino({ level: 'silent' }) });
 });
 afterAll(async () => {
   await todos?.stop();
   await storage.cleanup();
 });
 
-const call = (query: string, options?: CallOptions) => callSubgraph(todos.url, query, options);
+const call = (query: string, options?: CallOptions) => callSubgraph(todos, query, options);
 
 const ADD = 'mutation ($title: String!) { addTodo(input: { title: $title }) { id title completed createdAt owner { id } } }';
 const UPDATE = 'mutation ($id: ID!, $input: UpdateTodoInput!) { updateTodo(id: $id, input: $input) { id title completed } }';

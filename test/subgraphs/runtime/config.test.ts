@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEV_SUBGRAPH_SECRET, loadSubgraphConfig } from '../../../subgraphs/runtime/index.js';
+import { gatewayPublicKey } from '../../../src/identity/signed-identity.js';
+import { ConfigError, DEV_GATEWAY_PUBLIC_KEY, DEV_SUBGRAPH_SECRET, loadSubgraphConfig } from '../../../subgraphs/runtime/index.js';
 
 const load = (env: Record<string, string>) => loadSubgraphConfig('todos', env, { defaultPort: 4001 });
 
 describe('loadSubgraphConfig', () => {
-  it('defaults to embedded storage under ./data/<name>, 127.0.0.1 and the dev secret', () => {
+  it('defaults to embedded storage under ./data/<name>, 127.0.0.1, the dev public key and a 30 s lifetime', () => {
     const config = load({});
-    expect(config).toMatchObject({ port: 4001, host: '127.0.0.1', secret: DEV_SUBGRAPH_SECRET, usingDevSecret: true, logLevel: 'info' });
+    expect(config).toMatchObject({ port: 4001, host: '127.0.0.1', gatewayKeys: [DEV_GATEWAY_PUBLIC_KEY], usingDevKey: true, identityMaxAgeSeconds: 30, logLevel: 'info' });
+    expect(DEV_GATEWAY_PUBLIC_KEY).toBe(gatewayPublicKey(DEV_SUBGRAPH_SECRET));
     expect(config.storage).toEqual({ kind: 'embedded', dataDir: expect.stringMatching(/data[/\\]todos$/) });
   });
 
@@ -25,15 +27,30 @@ describe('loadSubgraphConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL: /],
     [{ DATABASE_URL: 'postgres://x/y', DATABASE_SCHEMA: 'Robert"; DROP' }, /^DATABASE_SCHEMA: /],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
-    [{ PORTICO_SUBGRAPH_SECRET: 'short' }, /^PORTICO_SUBGRAPH_SECRET: /],
-    [{ NODE_ENV: 'production' }, /^PORTICO_SUBGRAPH_SECRET: is required/],
+    [{ PORTICO_GATEWAY_PUBLIC_KEYS: 'short' }, /^PORTICO_GATEWAY_PUBLIC_KEYS: /],
+    [{ PORTICO_IDENTITY_MAX_AGE_SECONDS: '0' }, /^PORTICO_IDENTITY_MAX_AGE_SECONDS: /],
+    [{ NODE_ENV: 'production' }, /^PORTICO_GATEWAY_PUBLIC_KEYS: is required/],
   ])('refuses %j with one line naming the variable', (env, message) => {
     expect(() => load(env)).toThrow(ConfigError);
     expect(() => load(env)).toThrow(message);
   });
 
-  it('takes the secret from PORTICO_SUBGRAPH_SECRET', () => {
-    const config = load({ NODE_ENV: 'production', PORTICO_SUBGRAPH_SECRET: 'a-long-enough-secret' });
-    expect(config).toMatchObject({ secret: 'a-long-enough-secret', usingDevSecret: false });
+  it('takes the gateway public keys (a list, for rotations) and the lifetime from the environment', () => {
+    const keys = [gatewayPublicKey('first-secret-0123456789'), gatewayPublicKey('second-secret-0123456789')];
+    const config = load({ NODE_ENV: 'production', PORTICO_GATEWAY_PUBLIC_KEYS: ` ${keys[0]}, ${keys[1]} `, PORTICO_IDENTITY_MAX_AGE_SECONDS: '10' });
+    expect(config).toMatchObject({ gatewayKeys: keys, usingDevKey: false, identityMaxAgeSeconds: 10 });
+  });
+
+  it('refuses the gateway secret, without repeating it: a subgraph holds public keys only', () => {
+    const error = (() => {
+      try {
+        load({ PORTICO_SUBGRAPH_SECRET: 'the-gateway-secret-0123456789' });
+      } catch (caught) {
+        return caught as Error;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.message).toMatch(/^PORTICO_SUBGRAPH_SECRET: .*PORTICO_GATEWAY_PUBLIC_KEYS/);
+    expect(error!.message).not.toContain('the-gateway-secret');
   });
 });

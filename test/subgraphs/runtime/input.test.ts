@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isInvalidInputError } from '../../../subgraphs/runtime/errors.js';
 import { assertStorableIdentity, findUnstorable, keyFields, unstorableText } from '../../../subgraphs/runtime/input.js';
 import { decodeCursor, encodeCursor, startSubgraph, type Db, type RunningSubgraph, type SubgraphContext } from '../../../subgraphs/runtime/index.js';
-import { callSubgraph, codes, TEST_SECRET, user } from '../client.js';
+import { callSubgraph, codes, TEST_GATEWAY_KEYS, user } from '../client.js';
 import { testStorage, type TestStorage } from '../storage-fixture.js';
 
 const codeOf = (fn: () => unknown) => {
@@ -104,7 +104,7 @@ describe('a subgraph on the runtime', () => {
         if (identity.name?.startsWith('number:')) await db.query('SELECT $1::bigint', [identity.name.slice(7)]);
         return { stored: 'ok' };
       },
-      secret: TEST_SECRET,
+      gatewayKeys: TEST_GATEWAY_KEYS,
     });
   });
   afterAll(async () => {
@@ -113,7 +113,7 @@ describe('a subgraph on the runtime', () => {
     rmSync(migrations, { recursive: true, force: true });
   });
 
-  const call = (query: string, variables?: Record<string, unknown>, identity = user('alice')) => callSubgraph(subgraph.url, query, { identity, variables });
+  const call = (query: string, variables?: Record<string, unknown>, identity = user('alice')) => callSubgraph(subgraph, query, { identity, variables });
 
   it('refuses an argument with a NUL, at any depth, before the resolver runs', async () => {
     for (const variables of [{ id: 'a\u0000' }, { id: 'ok', nested: { deep: ['fine', 'b\u0000'] } }]) {

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IDENTITY_HEADER, SIGNATURE_HEADER, signIdentity } from '../../../src/identity/signed-identity.js';
+import { IDENTITY_HEADER, SIGNATURE_HEADER, signRequest, type Identity } from '../../../src/identity/signed-identity.js';
 import { startSubgraph, type RunningSubgraph, type SubgraphContext } from '../../../subgraphs/runtime/index.js';
-import { callSubgraph, codes, TEST_SECRET, user } from '../client.js';
+import { callSubgraph, codes, TEST_GATEWAY_KEYS, TEST_SECRET, user } from '../client.js';
 
 const migrations = mkdtempSync(join(tmpdir(), 'portico-runtime-'));
 writeFileSync(join(migrations, '001_noop.sql'), 'CREATE TABLE noop (id int);');
@@ -30,7 +30,7 @@ beforeAll(async () => {
     migrations,
     storage: { kind: 'embedded' },
     createContext: () => () => ({ greeting: 'hello' }),
-    secret: TEST_SECRET,
+    gatewayKeys: TEST_GATEWAY_KEYS,
   });
 });
 afterAll(async () => {
@@ -51,7 +51,7 @@ describe('startSubgraph', () => {
   });
 
   it('hands the verified identity and the extra context to resolvers', async () => {
-    const { status, body } = await callSubgraph(subgraph.url, '{ whoami scopes greeting }', {
+    const { status, body } = await callSubgraph(subgraph, '{ whoami scopes greeting }', {
       identity: user('alice', { scopes: ['admin'] }),
     });
     expect(status).toBe(200);
@@ -59,18 +59,22 @@ describe('startSubgraph', () => {
   });
 
   it('serves on / too', async () => {
-    const { body } = await callSubgraph(new URL('/', subgraph.url).href, '{ whoami }', { identity: user('bo') });
+    const { body } = await callSubgraph({ name: 'echo', url: new URL('/', subgraph.url).href }, '{ whoami }', { identity: user('bo') });
     expect(body.data).toEqual({ whoami: 'bo' });
   });
 
+  // Headers for exactly the request `callSubgraph(subgraph, '{ whoami }')` sends.
+  const now = () => Math.floor(Date.now() / 1000);
+  const whoami = (identity: Identity, secret = TEST_SECRET, at = now()) =>
+    signRequest({ identity, method: 'POST', audience: 'echo', path: '/graphql', body: JSON.stringify({ query: '{ whoami }' }) }, secret, at);
   const forged = () => {
-    const headers = signIdentity(user('alice'), TEST_SECRET);
+    const headers = whoami(user('alice'));
     const tampered = Buffer.from(JSON.stringify(user('root', { scopes: ['admin'] }))).toString('base64url');
     return { ...headers, [IDENTITY_HEADER]: tampered };
   };
-  const expired = () => signIdentity(user('alice'), TEST_SECRET, Math.floor(Date.now() / 1000) - 3600);
-  const wrongSecret = () => signIdentity(user('alice'), 'another-secret-0123456789');
-  const malformed = () => ({ ...signIdentity(user('alice'), TEST_SECRET), [SIGNATURE_HEADER]: 'nonsense' });
+  const expired = () => whoami(user('alice'), TEST_SECRET, now() - 3600);
+  const wrongSecret = () => whoami(user('alice'), 'another-secret-0123456789');
+  const malformed = () => ({ ...whoami(user('alice')), [SIGNATURE_HEADER]: 'nonsense' });
 
   it.each([
     ['missing', () => ({})],
@@ -79,14 +83,29 @@ describe('startSubgraph', () => {
     ['signed with another secret', wrongSecret],
     ['malformed', malformed],
   ])('refuses a %s signed identity with 401 UNAUTHENTICATED', async (_, headers) => {
-    const { status, body } = await callSubgraph(subgraph.url, '{ whoami }', { identity: null, headers: headers() });
+    const { status, body } = await callSubgraph(subgraph, '{ whoami }', { identity: null, headers: headers() });
     expect(status).toBe(401);
     expect(codes(body)).toEqual(['UNAUTHENTICATED']);
     expect(body.data).toBeUndefined();
   });
 
+  it('accepts the same headers exactly as signed', async () => {
+    const { status, body } = await callSubgraph(subgraph, '{ whoami }', { identity: null, headers: whoami(user('alice')) });
+    expect(status).toBe(200);
+    expect(body.data).toEqual({ whoami: 'alice' });
+  });
+
+  it('checks the signature against a body that arrives in many chunks, and still answers 413 past the limit', async () => {
+    const big = await callSubgraph(subgraph, '{ whoami }', { identity: user('alice'), variables: { pad: 'x'.repeat(300_000) } });
+    expect(big.status).toBe(200);
+    expect(big.body.data).toEqual({ whoami: 'alice' });
+    const tooBig = await callSubgraph(subgraph, '{ whoami }', { identity: user('alice'), variables: { pad: 'x'.repeat(1_100_000) } });
+    expect(tooBig.status).toBe(413);
+    expect(codes(tooBig.body)).toEqual(['PAYLOAD_TOO_LARGE']);
+  });
+
   it('masks unexpected resolver errors', async () => {
-    const { body } = await callSubgraph(subgraph.url, '{ boom }', { identity: user('alice') });
+    const { body } = await callSubgraph(subgraph, '{ boom }', { identity: user('alice') });
     expect(body.errors).toEqual([
       expect.objectContaining({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
     ]);

@@ -1,0 +1,19 @@
+import type { Fetcher } from '@apollo/utils.fetcher';
+import { IDENTITY_HEADER, SIGNATURE_HEADER, sha256Hex, type RequestSigner } from '../identity/signed-identity.js';
+
+/**
+ * Signs each call to the subgraph `audience` just before it leaves: method, path, body digest, the
+ * identity header the data source set, and the time of this very attempt. It sits below retries, so
+ * a retry carries a fresh signature, and below deduplication, whose key leaves the signature out.
+ * A call without an identity header goes out unsigned (the subgraph refuses it).
+ */
+export function signedFetcher(fetcher: Fetcher, signer: RequestSigner, audience: string): Fetcher {
+  return (url, init = {}) => {
+    const headers = (init.headers ?? {}) as Record<string, string>;
+    const identity = headers[IDENTITY_HEADER];
+    if (!identity) return fetcher(url, init);
+    const { pathname, search } = new URL(url);
+    const signature = signer.sign({ method: init.method ?? 'GET', audience, path: pathname + search, bodySha256: sha256Hex(init.body ?? ''), identity });
+    return fetcher(url, { ...init, headers: { ...headers, [SIGNATURE_HEADER]: signature } });
+  };
+}

@@ -1,0 +1,114 @@
+// Headers captured from one gateway→subgraph call (a log line, a trace, a proxy) must not vouch for
+// any other request: the signature covers method, subgraph, path, body digest and a short lifetime.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IDENTITY_HEADER, SIGNATURE_HEADER, signRequest, type Identity } from '../../src/identity/signed-identity.js';
+import { startTodosSubgraph } from '../../subgraphs/todos/index.js';
+import { startUsersSubgraph } from '../../subgraphs/users/index.js';
+import type { RunningSubgraph } from '../../subgraphs/runtime/index.js';
+import { recordingProxy } from '../helpers/recording-proxy.js';
+import { graphql, silentLogger, startGateway, SUBGRAPH_PUBLIC_KEYS, SUBGRAPH_SECRET, token } from '../helpers/stack.js';
+import { testStorage } from '../subgraphs/storage-fixture.js';
+
+const usersStorage = testStorage('replay-users', { inMemory: true });
+const todosStorage = testStorage('replay-todos', { inMemory: true });
+let users: RunningSubgraph;
+let todos: RunningSubgraph;
+let proxy: Awaited<ReturnType<typeof recordingProxy>>;
+let gateway: Awaited<ReturnType<typeof startGateway>>;
+/** What the gateway sent the users subgraph for an admin's e-mail-revealing `users` query. */
+let captured: { identity: string; signature: string; body: string };
+
+const ADMIN_QUERY = '{ users(first: 100) { nodes { id email } } }';
+const ADD_TODO = JSON.stringify({ query: 'mutation { addTodo(input: { title: "planted" }) { id } }' });
+const now = () => Math.floor(Date.now() / 1000);
+
+/** Sends `body` with the given identity headers straight to a subgraph, around the gateway. */
+async function send(url: string, headers: { identity: string; signature: string }, body: string | undefined, method = 'POST') {
+  const response = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: headers.identity, [SIGNATURE_HEADER]: headers.signature },
+    body,
+  });
+  return { status: response.status, body: (await response.json()) as { data?: any; errors?: Array<{ extensions?: { code?: string } }> } };
+}
+
+const refused = (answer: Awaited<ReturnType<typeof send>>) => {
+  expect(answer.status).toBe(401);
+  expect(answer.body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  expect(answer.body.data).toBeUndefined();
+};
+
+beforeAll(async () => {
+  const common = { port: 0, gatewayKeys: SUBGRAPH_PUBLIC_KEYS, logger: silentLogger };
+  [users, todos] = await Promise.all([
+    startUsersSubgraph({ ...common, storage: usersStorage.options }),
+    startTodosSubgraph({ ...common, storage: todosStorage.options }),
+  ]);
+  proxy = await recordingProxy(users.url);
+  gateway = await startGateway({ users: proxy.url, todos: todos.url }, { cache: { enabled: false } });
+  const admin = await token('root', { scope: 'admin', email: 'root@example.com' });
+  await graphql(gateway.url, '{ me { id } }', { token: admin });
+  const { body } = await graphql(gateway.url, ADMIN_QUERY, { token: admin });
+  expect(body.data.users.nodes).toContainEqual({ id: 'root', email: 'root@example.com' });
+  const call = proxy.received.find((r) => r.body.includes('users(first:100)'))!;
+  captured = { identity: String(call.headers[IDENTITY_HEADER]), signature: String(call.headers[SIGNATURE_HEADER]), body: call.body };
+});
+afterAll(async () => {
+  await gateway?.server.stop();
+  await proxy?.close();
+  await Promise.all([users?.stop(), todos?.stop()]);
+  await Promise.all([usersStorage.cleanup(), todosStorage.cleanup()]);
+});
+
+describe('a captured gateway signature', () => {
+  it('(a) does not vouch for another body: an addTodo to todos is refused with 401', async () => {
+    refused(await send(todos.url, captured, ADD_TODO));
+    const mine = await graphql(gateway.url, '{ todos { nodes { title } } }', { token: await token('root', { scope: 'admin' }) });
+    expect(mine.body.data.todos.nodes).toEqual([]);
+  });
+
+  it('(a) nor for another body to the same subgraph', async () => {
+    refused(await send(users.url, captured, JSON.stringify({ query: '{ users(first: 1) { nodes { id email } } }' })));
+  });
+
+  it('(b) does not vouch for the same body at another subgraph', async () => {
+    refused(await send(todos.url, captured, captured.body));
+  });
+
+  it('(c) does not vouch for another path or method', async () => {
+    refused(await send(new URL('/', users.url).href, captured, captured.body));
+    refused(await send(`${users.url}?x=1`, captured, captured.body));
+    refused(await send(`${users.url}?query=${encodeURIComponent(ADMIN_QUERY)}`, captured, undefined, 'GET'));
+  });
+
+  it('(f) the unchanged request, replayed within its lifetime, is answered: it only repeats what it asked', async () => {
+    const { status, body } = await send(users.url, captured, captured.body);
+    expect(status).toBe(200);
+    expect(body.data.users.nodes).toContainEqual({ id: 'root', email: 'root@example.com' });
+  });
+});
+
+describe('the signature lifetime, on a correctly signed request', () => {
+  const identity: Identity = { sub: 'root', scopes: ['admin'] };
+  const signedAt = (at: number) => {
+    const headers = signRequest({ identity, method: 'POST', audience: 'users', path: '/graphql', body: captured.body }, SUBGRAPH_SECRET, at);
+    return { identity: headers[IDENTITY_HEADER], signature: headers[SIGNATURE_HEADER] };
+  };
+
+  it('(d) refuses a timestamp more than 5 s in the future, accepts one within the skew', async () => {
+    refused(await send(users.url, signedAt(now() + 60), captured.body));
+    refused(await send(users.url, signedAt(now() + 7), captured.body));
+    expect((await send(users.url, signedAt(now() + 3), captured.body)).status).toBe(200);
+  });
+
+  it('(e) refuses a signature older than 30 s, accepts a younger one', async () => {
+    refused(await send(users.url, signedAt(now() - 32), captured.body));
+    refused(await send(users.url, signedAt(now() - 3600), captured.body));
+    expect((await send(users.url, signedAt(now() - 20), captured.body)).status).toBe(200);
+  });
+
+  it('refuses a signature from another key (a subgraph cannot sign with the public key it holds)', async () => {
+    const headers = signRequest({ identity, method: 'POST', audience: 'users', path: '/graphql', body: captured.body }, 'some-other-secret-0123456789');
+    refused(await send(users.url, { identity: headers[IDENTITY_HEADER], signature: headers[SIGNATURE_HEADER] }, captured.body));
+  });
+});
