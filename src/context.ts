@@ -23,6 +23,11 @@ export interface GatewayContext {
   report: RequestReport;
   /** The operation's variables as execution sees them (coerced, defaults applied), set once it is resolved. */
   variables?: Readonly<Record<string, unknown>>;
+  /**
+   * Entities the subgraphs declared they changed (`extensions.invalidation` in their answers, as
+   * Apollo Router reads it): the cache evicts them after a mutation.
+   */
+  invalidations?: Array<{ type: string; key: Record<string, string | number> }>;
   /** Some subgraph answer was shared with an earlier identical call: it may predate this request. */
   sharedSubgraphAnswer?: boolean;
 }

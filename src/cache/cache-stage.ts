@@ -6,6 +6,7 @@ import type { OperationContext, Stage } from '../server/pipeline.js';
 import type { DocumentNode } from 'graphql';
 import { supergraphId, type Supergraph } from '../gateway/supergraph.js';
 import { documentTags, readEntityModel, takeEntityTags, withEntityKeys, type EntityModel } from './entity-keys.js';
+import { declaredEntityTags, mutationArgumentIds } from './mutation-tags.js';
 import type { CachedResponse, ResponseCacheStore } from './store.js';
 
 export const CACHE_STATUS_HEADER = 'x-cache';
@@ -138,23 +139,22 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
 
   const mutationStage = (rc: OperationContext, scope: Parameters<Stage['operation']>[1]) => {
     addEntityKeys(rc);
-    const idArguments = (rc.operation?.selectionSet.selections ?? []).flatMap((s) =>
-      s.kind === 'Field' ? (s.arguments ?? []).filter((a) => a.name.value === 'id') : [],
-    );
+    const argumentIds = mutationArgumentIds(rc.schema, rc.operation!, rc.contextValue.variables ?? rc.request.variables ?? {});
     scope.beforeResponse(async (response) => {
       if (response.response.body.kind !== 'single') return;
       const result = response.response.body.singleResult;
       const { data, tags: touched } = takeEntityTags(result.data);
       result.data = data;
-      if (!result.data) return;
       const tags = new Set<string>();
-      for (const tag of touched) {
-        tags.add(tag);
-        if (tag.startsWith('e:')) tags.add(`l:${tag.split(':')[1]}`);
-      }
-      for (const arg of idArguments) {
-        const value = arg.value.kind === 'Variable' ? rc.request.variables?.[arg.value.name.value] : 'value' in arg.value ? arg.value.value : undefined;
-        if (typeof value === 'string' || typeof value === 'number') tags.add(`id:${value}`);
+      // What the subgraphs declared they changed, by their canonical keys: evicted even after an error.
+      for (const { type, key } of rc.contextValue.invalidations ?? []) for (const tag of declaredEntityTags(model!.entities, type, key)) tags.add(tag);
+      if (result.data) {
+        for (const tag of touched) {
+          tags.add(tag);
+          if (tag.startsWith('e:')) tags.add(`l:${tag.split(':')[1]}`);
+        }
+        // A subgraph that declares nothing: the ids the mutation was given, as execution saw them.
+        for (const id of argumentIds) tags.add(`id:${id}`);
       }
       if (tags.size === 0) return;
       const evicted = await guarded(() => store.evict(tags), 0);

@@ -41,8 +41,9 @@ export function createDefaultHints(hints: Readonly<Record<string, CacheHint>>) {
       parse(query),
       visitWithTypeInfo(typeInfo, {
         InlineFragment(node) {
-          // An entity fetch: `_entities { ... on Todo { … } }` is governed by the entity type's hint.
-          if (node.typeCondition && typeInfo.getParentType() === null) apply(hints[node.typeCondition.name.value]);
+          // An entity fetch: `_entities { ... on Todo { … } }` is governed by the entity type's hint
+          // (`_entities` is not in the API schema, so the fragment has no parent type: undefined, not null).
+          if (node.typeCondition && typeInfo.getParentType() == null) apply(hints[node.typeCondition.name.value]);
         },
         Field(node) {
           const parent = typeInfo.getParentType();

@@ -36,6 +36,22 @@ export interface SignedSubgraphDataSourceOptions {
   defaultCacheControl?: (query: string) => string | null;
 }
 
+const isKeyValue = (v: unknown): v is string | number => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+
+/**
+ * The well-formed entries of a subgraph's `extensions.invalidation` (Apollo Router's format):
+ * `{ kind: "entity", type, key }`, naming this subgraph or none. Anything else is ignored.
+ */
+export function declaredInvalidations(value: unknown, subgraph: string): Array<{ type: string; key: Record<string, string | number> }> {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((entry) => {
+    const { kind, type, key, subgraph: named } = (entry ?? {}) as Record<string, unknown>;
+    if (kind !== 'entity' || typeof type !== 'string' || (named !== undefined && named !== subgraph)) return [];
+    if (!key || typeof key !== 'object' || Array.isArray(key) || !Object.keys(key).length || !Object.values(key).every(isKeyValue)) return [];
+    return [{ type, key: key as Record<string, string | number> }];
+  });
+}
+
 /** What went wrong, in words that name no host or address (the message reaches clients). */
 function reason(error: unknown): string {
   if (error instanceof SubgraphTimeoutError) return `did not answer within ${error.timeoutMs} ms`;
@@ -60,9 +76,14 @@ export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayCon
     this.defaultCacheControl = options.defaultCacheControl;
   }
 
-  /** Applies the configured default hint where the subgraph sent none (the gateway reads the header next). */
+  /**
+   * Applies the configured default hint where the subgraph sent none (the gateway reads the header
+   * next), and keeps the entities the subgraph says it changed for the cache.
+   */
   override didReceiveResponse({ response, request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
     if (response.http && SHARED_RESPONSE in response.http) context.sharedSubgraphAnswer = true;
+    const declared = declaredInvalidations(response.extensions?.invalidation, this.name);
+    if (declared.length) (context.invalidations ??= []).push(...declared);
     const headers = response.http?.headers;
     // No header, or Apollo Server's `no-store` for "no hint at all", counts as no hint.
     const given = headers?.get('cache-control');

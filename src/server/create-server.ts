@@ -10,6 +10,7 @@ import { createAuthenticator } from '../auth/authenticate.js';
 import { createAuthorization } from '../auth/authorization.js';
 import { createResponseCache } from '../cache/cache-stage.js';
 import { createDefaultHints } from '../cache/default-hints.js';
+import { ReservedResponseKeysRule } from '../cache/reserved-keys.js';
 import { createHttpCacheControlStage } from '../cache/http-cache-control.js';
 import { createPurgeHandler } from '../cache/purge.js';
 import type { PorticoConfig } from '../config/index.js';
@@ -149,6 +150,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     hideSchemaDetailsFromClientErrors: config.hideSchemaDetails,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: config.limits.maxTokens },
+    validationRules: [ReservedResponseKeysRule],
     persistedQueries: { cache: stores.persistedQueries },
     formatError: errorFormatter,
     stringifyResult,

@@ -19,13 +19,15 @@ import {
 } from '../../src/identity/signed-identity.js';
 import { createGraphQLHandler, HttpError, sendError } from '../../src/server/graphql-http.js';
 import { clientTimeoutOptions, SUBGRAPH_CLIENT_TIMEOUTS } from '../../src/server/timeouts.js';
+import { withInheritedEntityHints } from './entity-hints.js';
 import { maskUnexpected } from './errors.js';
+import { createInvalidations, invalidationPlugin, type Invalidations } from './invalidation.js';
 import { assertStorableIdentity, guardResolvers, refusingBadInput } from './input.js';
 import { migrate, readMigrations } from './migrations.js';
 import { openDb, type Db, type StorageOptions } from './storage/index.js';
 
 /** What every resolver of a subgraph receives. */
-export interface SubgraphContext {
+export interface SubgraphContext extends Invalidations {
   /** The caller, as the gateway vouched for it. */
   identity: Identity;
   db: Db;
@@ -125,11 +127,11 @@ export async function startSubgraph<TExtra extends object = object>(
     schema: buildSubgraphSchema({
       typeDefs: options.typeDefs,
       // Arguments and representations are checked before a resolver can take them to the database.
-      resolvers: guardResolvers(options.resolvers, options.typeDefs) as GraphQLResolverMap<unknown>,
+      resolvers: withInheritedEntityHints(guardResolvers(options.resolvers, options.typeDefs), options.typeDefs) as GraphQLResolverMap<unknown>,
     }),
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), invalidationPlugin()],
     logger,
     formatError: maskUnexpected(logger),
   });
@@ -161,7 +163,7 @@ export async function startSubgraph<TExtra extends object = object>(
         logger.warn({ reason: error.message }, 'request refused: bad signed identity');
         throw new HttpError(401, 'UNAUTHENTICATED', 'invalid or missing signed identity');
       }
-      const base: SubgraphContext = { identity, db, logger };
+      const base: SubgraphContext = { identity, db, logger, ...createInvalidations(name) };
       // Claims the service cannot store refuse the request as bad input (HTTP 200), not as a failure.
       const extra = await refusingBadInput(() => {
         assertStorableIdentity(identity);

@@ -27,27 +27,32 @@ function validChanges(input: UpdateInput): { title?: string; completed?: boolean
 }
 
 export const todosMutations = {
-  addTodo: async (_: unknown, { input }: { input: { title: string } }, { identity, db }: SubgraphContext) => {
+  // Each change declares the to-do it changed, by its id as stored (see runtime/invalidation.ts).
+  addTodo: async (_: unknown, { input }: { input: { title: string } }, { identity, db, invalidate }: SubgraphContext) => {
     const actor = actorOf(identity);
-    return toTodo(await insertTodo(db, actor.sub, validTitle(input.title)));
+    const row = await insertTodo(db, actor.sub, validTitle(input.title));
+    invalidate('Todo', { id: row.id });
+    return toTodo(row);
   },
   updateTodo: async (
     _: unknown,
     { id, input }: { id: string; input: UpdateInput },
-    { identity, db }: SubgraphContext,
+    { identity, db, invalidate }: SubgraphContext,
   ) => {
     const actor = actorOf(identity);
     const changes = validChanges(input);
     if (!isUuid(id)) throw notFound(`no to-do with id ${id}`);
     const row = await updateTodo(db, id, changes, actor);
     if (!row) throw await refusal(db, id);
+    invalidate('Todo', { id: row.id });
     return toTodo(row);
   },
-  deleteTodo: async (_: unknown, { id }: { id: string }, { identity, db }: SubgraphContext) => {
+  deleteTodo: async (_: unknown, { id }: { id: string }, { identity, db, invalidate }: SubgraphContext) => {
     const actor = actorOf(identity);
     if (!isUuid(id)) throw notFound(`no to-do with id ${id}`);
     const deleted = await deleteTodo(db, id, actor);
     if (!deleted) throw await refusal(db, id);
+    invalidate('Todo', { id: deleted });
     return deleted;
   },
 };

@@ -17,6 +17,8 @@ export async function recordingProxy(
   } = {},
 ) {
   const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+  /** The subgraph's answers, as passed back (bodies parsed when JSON). */
+  const responses: Array<{ status: number; body: any }> = [];
   const to = new URL(target);
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -32,6 +34,14 @@ export async function recordingProxy(
         answer.on('data', (c: Buffer) => chunks.push(c));
         answer.on('end', () =>
           setTimeout(() => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown = text;
+            try {
+              parsed = JSON.parse(text);
+            } catch {
+              // not JSON: kept as text
+            }
+            responses.push({ status: answer.statusCode ?? 502, body: parsed });
             res.writeHead(answer.statusCode ?? 502, responseHeaders({ ...answer.headers }));
             res.end(Buffer.concat(chunks));
           }, holdMs(body.toString('utf8'))),
@@ -45,6 +55,7 @@ export async function recordingProxy(
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
     received,
+    responses,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
