@@ -110,7 +110,9 @@ export function createListSizeLearner(options: ListSizeLearningOptions, store: L
       if (!options.enabled) return;
       let clients = pending.get(field);
       if (!clients) pending.set(field, (clients = new Map()));
-      if ((clients.get(client) ?? -1) < length) clients.set(client, length);
+      const known = clients.get(client);
+      // Bounded between syncs too: past the cap, only clients already seen raise their maximum.
+      if (known === undefined ? clients.size < options.maxClientsPerField : known < length) clients.set(client, length);
     },
     /** Fields by how far their real sizes are from the default, the furthest first. */
     report(defaultListSize: number): LearnedField[] {
