@@ -139,7 +139,7 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
 
   const mutationStage = (rc: OperationContext, scope: Parameters<Stage['operation']>[1]) => {
     addEntityKeys(rc);
-    const argumentIds = mutationArgumentIds(rc.schema, rc.operation!, rc.contextValue.variables ?? rc.request.variables ?? {});
+    const argumentIds = mutationArgumentIds(rc.schema, rc.document, rc.operation!, rc.contextValue.variables ?? rc.request.variables ?? {});
     scope.beforeResponse(async (response) => {
       if (response.response.body.kind !== 'single') return;
       const result = response.response.body.singleResult;

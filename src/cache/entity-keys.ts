@@ -132,7 +132,8 @@ export function takeEntityTags<T>(data: T): { data: T; tags: Set<string> } {
     const out: Record<string, unknown> = {};
     let key: Record<string, unknown> | undefined;
     for (const name in record) {
-      if (name.startsWith(KEY_PREFIX)) (key ??= {})[name.slice(KEY_PREFIX.length)] = record[name];
+      // Key values as strings, so an Int key and the same key declared by a subgraph tag alike.
+      if (name.startsWith(KEY_PREFIX)) (key ??= {})[name.slice(KEY_PREFIX.length)] = String(record[name]);
       else if (name !== TYPENAME_KEY) out[name] = walk(record[name], false);
     }
     if (typeof typename === 'string') {

@@ -5,6 +5,8 @@ import {
   isScalarType,
   Kind,
   valueFromAST,
+  type DocumentNode,
+  type FragmentDefinitionNode,
   type GraphQLInputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -28,17 +30,30 @@ function collectIds(type: GraphQLInputType, value: unknown, into: Set<string>): 
 
 /**
  * Every `ID` a mutation's root fields are given, wherever it is written: a literal, a variable, a
- * variable's default, inside an input object or a list. Values are as execution sees them
+ * variable's default, inside an input object or a list, in a fragment. Values are as execution sees them
  * (`variables` coerced, defaults applied), so `deleteTodo(id: $id)` with `$id` defaulted is found.
  */
-export function mutationArgumentIds(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Readonly<Record<string, unknown>>): Set<string> {
+export function mutationArgumentIds(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Readonly<Record<string, unknown>>,
+): Set<string> {
   const ids = new Set<string>();
   const root = schema.getMutationType();
   if (!root) return ids;
   const fields = root.getFields();
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const spread = new Set<string>();
   const walk = (set: SelectionSetNode) => {
     for (const selection of set.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet);
+      if (selection.kind === Kind.FRAGMENT_SPREAD && !spread.has(selection.name.value)) {
+        spread.add(selection.name.value);
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) walk(fragment.selectionSet);
+      }
       if (selection.kind !== Kind.FIELD) continue;
       const field = fields[selection.name.value];
       for (const argument of selection.arguments ?? []) {
@@ -59,7 +74,7 @@ export function mutationArgumentIds(schema: GraphQLSchema, operation: OperationD
 export function declaredEntityTags(model: EntityModel, type: string, key: Readonly<Record<string, string | number>>): string[] {
   const fields = model.keys.get(type) ?? Object.keys(key);
   if (!fields.every((f) => f in key)) return [`type:${type}`, `l:${type}`];
-  const ordered = Object.fromEntries(fields.map((f) => [f, key[f]]));
+  const ordered = Object.fromEntries(fields.map((f) => [f, String(key[f])]));
   const tags = [`e:${type}:${JSON.stringify(ordered)}`, `l:${type}`];
   if (fields.length === 1) tags.push(`id:${String(ordered[fields[0]])}`);
   return tags;

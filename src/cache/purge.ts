@@ -44,7 +44,9 @@ export function createPurgeHandler(store: ResponseCacheStore, authenticator: Aut
         await store.clear();
         evicted = -1;
       } else if ('key' in body) {
-        evicted = await store.evict([`e:${body.type}:${JSON.stringify(body.key)}`]);
+        // Tags hold key values as strings (see takeEntityTags).
+        const key = Object.fromEntries(Object.entries(body.key).map(([field, value]) => [field, String(value)]));
+        evicted = await store.evict([`e:${body.type}:${JSON.stringify(key)}`]);
       } else {
         evicted = await store.evict([`type:${body.type}`, `l:${body.type}`, `t:${body.type}`]);
       }

@@ -138,7 +138,7 @@ export const configSchema = z
           .object({
             enabled: bool.default(true),
             percentile: z.coerce.number().gt(0).max(1).default(0.95),
-            minClients: z.coerce.number().int().min(1).default(1),
+            minClients: z.coerce.number().int().min(1).default(3),
             periodSeconds: z.coerce.number().int().positive().default(3600),
             periods: z.coerce.number().int().positive().max(24 * 31).default(24),
             syncIntervalMs: z.coerce.number().int().positive().default(5000),

@@ -37,6 +37,11 @@ export interface CostNode {
   /** The field is counted when any of these `@skip`/`@include` sets lets it through (an empty set always does). */
   conditions: DirectiveNode[][];
   children: CostNode[];
+  /**
+   * Fields of other types selected under the same response key (`... on A { x: items(first: 1) }
+   * ... on B { x: items(first: 100) }`): each object answers one of them, so the most expensive counts.
+   */
+  alternatives?: CostNode[];
 }
 
 export interface CostAnalysis {
@@ -66,6 +71,17 @@ function merge(into: CostNode[], node: CostNode): void {
     into.push(node);
     return;
   }
+  if (same.coordinate !== node.coordinate) {
+    const alternative = same.alternatives?.find((n) => n.coordinate === node.coordinate);
+    if (alternative) mergeSame(alternative, node);
+    else (same.alternatives ??= []).push(node);
+    return;
+  }
+  mergeSame(same, node);
+}
+
+/** Two selections of one field under one response key: one node, counted when either is. */
+function mergeSame(same: CostNode, node: CostNode): void {
   same.conditions = same.conditions.length === 0 || node.conditions.length === 0 ? [] : [...same.conditions, ...node.conditions];
   for (const child of node.children) merge(same.children, child);
 }

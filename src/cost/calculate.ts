@@ -39,6 +39,12 @@ function requestedSize(node: CostNode, variables: Variables, sizes: UndeclaredLi
 }
 
 function estimateNode(node: CostNode, variables: Variables, sizes: UndeclaredListSize, sizedByParent?: number): number {
+  const own = estimateOne(node, variables, sizes, sizedByParent);
+  if (!node.alternatives) return own;
+  return Math.max(own, ...node.alternatives.map((alternative) => estimateOne(alternative, variables, sizes, sizedByParent)));
+}
+
+function estimateOne(node: CostNode, variables: Variables, sizes: UndeclaredListSize, sizedByParent?: number): number {
   if (!included(node, variables)) return 0;
   const size = node.listSize ? requestedSize(node, variables, sizes) : undefined;
   const sizesChildren = (node.listSize?.sizedFields.length ?? 0) > 0;
@@ -64,11 +70,19 @@ export function estimateCost(analysis: CostAnalysis, variables: Variables, sizes
 export type ListObserver = (coordinate: string, length: number) => void;
 
 function actualNode(node: CostNode, value: unknown, observe: ListObserver | undefined): number {
+  const own = actualOne(node, value, observe);
+  if (!node.alternatives) return own;
+  return Math.max(own, ...node.alternatives.map((alternative) => actualOne(alternative, value, undefined)));
+}
+
+function actualOne(node: CostNode, value: unknown, observe: ListObserver | undefined): number {
   if (value === undefined || value === null) return 0;
   if (Array.isArray(value)) {
     if (observe && node.undeclaredSize) observe(node.coordinate, value.length);
-    return value.reduce((sum: number, item) => sum + actualNode(node, item, observe), 0);
+    return value.reduce((sum: number, item) => sum + actualOne(node, item, observe), 0);
   }
+  // A composite field answered with a scalar is another alternative's value (see `alternatives`).
+  if (node.children.length > 0 && typeof value !== 'object') return 0;
   let cost = node.weight;
   if (typeof value === 'object') {
     for (const child of node.children) cost += actualNode(child, (value as Record<string, unknown>)[child.key], observe);

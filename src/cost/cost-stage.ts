@@ -8,7 +8,7 @@ import { retryAfterSeconds, type BudgetStore } from './budgets.js';
 import { actualCost, estimateCost } from './calculate.js';
 import { identifyClient } from './client.js';
 import { buildCostSchema, type CostSchema } from './cost-schema.js';
-import type { ListSizeLearner } from './list-sizes.js';
+import { learningVoter, type ListSizeLearner } from './list-sizes.js';
 import type { Supergraph } from '../gateway/supergraph.js';
 
 const CACHE_SIZE = 1000;
@@ -48,7 +48,7 @@ export function createCostControl(
 ): CostControl {
   let current: { schema: CostSchema; analyses: Map<string, CostAnalysis> } | undefined;
   const measuring = cost.mode === 'measure';
-  const sizes = learner ? (field: string) => learner.sizeOf(field) ?? cost.defaultListSize : cost.defaultListSize;
+  const sizes = learner ? (field: string) => learner.sizeOf(field, cost.defaultListSize) : cost.defaultListSize;
 
   // A cached answer is one object served many times: count its cost (and learn from it) once.
   const actualByData = new WeakMap<object, number>();
@@ -56,7 +56,8 @@ export function createCostControl(
     if (!data) return 0;
     let actual = actualByData.get(data);
     if (actual === undefined) {
-      actual = actualCost(analysis, data, learner && ((field, length) => learner.observe(client, field, length)));
+      const voter = learningVoter(client);
+      actual = actualCost(analysis, data, learner && ((field, length) => learner.observe(voter, field, length)));
       actualByData.set(data, actual);
     }
     return actual;
@@ -125,6 +126,10 @@ export function createCostControl(
             reported.actual = actual;
             events.actual?.(actual);
             if (!taken || !budgets || actual === estimated) return;
+            // An answer with errors may hide work the subgraphs did (a null that propagated up discards
+            // what was fetched below it): its estimate is kept, never refunded.
+            const complete = body.kind === 'single' && !body.singleResult.errors?.length;
+            if (actual < estimated && !complete) return;
             // Below the estimate the difference comes back; above it (an assumed size that was wrong), it is charged.
             const after = actual < estimated ? budgets.refund(client.key, estimated - actual, client.plan) : budgets.charge(client.key, actual - estimated, client.plan);
             const available = await after.catch(() => undefined);

@@ -1,5 +1,4 @@
 import type { RedisClient } from '../stores/redis.js';
-import { redisScript } from '../stores/redis-script.js';
 
 /** The longest list each client was answered, per field coordinate (`Type.field`). */
 export type ClientMaxima = Map<string, Map<string, number>>;
@@ -15,19 +14,30 @@ export interface ListSizeStore {
   read(scope: string, periods: number[]): Promise<ClientMaxima>;
 }
 
-function raise(into: Map<string, number>, client: string, length: number, maxClients: number): void {
-  const known = into.get(client);
+/** One field's clients in one period: at most `maxClients`, the largest maxima kept. */
+interface Kept {
+  clients: Map<string, number>;
+  /** The smallest maximum kept, once full (a smaller newcomer is dropped without a scan). */
+  floor?: number;
+}
+
+function raise(kept: Kept, client: string, length: number, maxClients: number): void {
+  const known = kept.clients.get(client);
   if (known !== undefined) {
-    if (length > known) into.set(client, length);
+    if (length > known) kept.clients.set(client, length);
+    if (known === kept.floor) kept.floor = undefined;
     return;
   }
-  if (into.size < maxClients) return void into.set(client, length);
-  // Full: a new client replaces the smallest maximum if it is larger (the kept set errs on the large side).
+  if (kept.clients.size < maxClients) return void kept.clients.set(client, length);
+  if (kept.floor !== undefined && length <= kept.floor) return;
   let smallest: [string, number] | undefined;
-  for (const entry of into) if (!smallest || entry[1] < smallest[1]) smallest = entry;
+  for (const entry of kept.clients) if (!smallest || entry[1] < smallest[1]) smallest = entry;
   if (smallest && length > smallest[1]) {
-    into.delete(smallest[0]);
-    into.set(client, length);
+    kept.clients.delete(smallest[0]);
+    kept.clients.set(client, length);
+    kept.floor = undefined;
+  } else {
+    kept.floor = smallest?.[1];
   }
 }
 
@@ -39,25 +49,25 @@ function mergeMaxima(into: ClientMaxima, coordinate: string, client: string, len
 }
 
 export function createMemoryListSizeStore(now: () => number = Date.now): ListSizeStore {
-  const periods = new Map<string, { maxima: ClientMaxima; expires: number }>();
+  const periods = new Map<string, { fields: Map<string, Kept>; expires: number }>();
   return {
     async record(scope, period, observed, { keepMs, maxClients }) {
       const time = now();
       for (const [key, value] of periods) if (value.expires <= time) periods.delete(key);
       const key = `${scope}:${period}`;
       let entry = periods.get(key);
-      if (!entry) periods.set(key, (entry = { maxima: new Map(), expires: time + keepMs }));
+      if (!entry) periods.set(key, (entry = { fields: new Map(), expires: time + keepMs }));
       for (const [coordinate, clients] of observed) {
-        let kept = entry.maxima.get(coordinate);
-        if (!kept) entry.maxima.set(coordinate, (kept = new Map()));
+        let kept = entry.fields.get(coordinate);
+        if (!kept) entry.fields.set(coordinate, (kept = { clients: new Map() }));
         for (const [client, length] of clients) raise(kept, client, length, maxClients);
       }
     },
     async read(scope, wanted) {
       const merged: ClientMaxima = new Map();
       for (const period of wanted) {
-        for (const [coordinate, clients] of periods.get(`${scope}:${period}`)?.maxima ?? []) {
-          for (const [client, length] of clients) mergeMaxima(merged, coordinate, client, length);
+        for (const [coordinate, kept] of periods.get(`${scope}:${period}`)?.fields ?? []) {
+          for (const [client, length] of kept.clients) mergeMaxima(merged, coordinate, client, length);
         }
       }
       return merged;
@@ -65,54 +75,36 @@ export function createMemoryListSizeStore(now: () => number = Date.now): ListSiz
   };
 }
 
-// Raises the clients' maxima in one field's hash (KEYS[1]) and lists the field in the period's index
-// (KEYS[2]); a full hash takes a new client only in place of a smaller maximum.
-const RECORD = `
-local cap = tonumber(ARGV[1])
-local keep = tonumber(ARGV[2])
-redis.call('SADD', KEYS[2], ARGV[3])
-for i = 4, #ARGV, 2 do
-  local client, length = ARGV[i], tonumber(ARGV[i + 1])
-  local known = tonumber(redis.call('HGET', KEYS[1], client))
-  if known then
-    if length > known then redis.call('HSET', KEYS[1], client, length) end
-  elseif redis.call('HLEN', KEYS[1]) < cap then
-    redis.call('HSET', KEYS[1], client, length)
-  else
-    local all = redis.call('HGETALL', KEYS[1])
-    local smallest, at = nil, nil
-    for j = 1, #all, 2 do
-      local v = tonumber(all[j + 1])
-      if not smallest or v < smallest then smallest, at = v, all[j] end
-    end
-    if smallest and length > smallest then
-      redis.call('HDEL', KEYS[1], at)
-      redis.call('HSET', KEYS[1], client, length)
-    end
-  end
-end
-redis.call('PEXPIRE', KEYS[1], keep)
-redis.call('PEXPIRE', KEYS[2], keep)
-return 1
-`;
+const CHUNK = 256;
 
+/**
+ * In Redis, one sorted set per field and period (client → its longest answer): `ZADD GT` only ever
+ * raises a client's maximum, and trimming by rank keeps the `maxClients` largest, each step
+ * O(log n) (no scan of the set, so a burst of new clients cannot stall the Redis every replica shares).
+ */
 export function createRedisListSizeStore(client: RedisClient, prefix: string): ListSizeStore {
-  const record = redisScript<number>(client, RECORD);
   const index = (scope: string, period: number) => `${prefix}:sizes:${scope}:${period}`;
   return {
     async record(scope, period, observed, { keepMs, maxClients }) {
+      const fields = index(scope, period);
       for (const [coordinate, clients] of observed) {
-        const pairs = [...clients].flatMap(([id, length]) => [id, String(length)]);
-        await record([`${index(scope, period)}:${coordinate}`, index(scope, period)], [String(maxClients), String(keepMs), coordinate, ...pairs]);
+        const key = `${fields}:${coordinate}`;
+        const pairs = [...clients].flatMap(([id, length]) => [String(length), id]);
+        for (let i = 0; i < pairs.length; i += CHUNK * 2) await client.sendCommand(['ZADD', key, 'GT', ...pairs.slice(i, i + CHUNK * 2)]);
+        await client.sendCommand(['ZREMRANGEBYRANK', key, '0', String(-(maxClients + 1))]);
+        await client.sendCommand(['PEXPIRE', key, String(keepMs)]);
+        await client.sendCommand(['SADD', fields, coordinate]);
       }
+      if (observed.size) await client.sendCommand(['PEXPIRE', fields, String(keepMs)]);
     },
     async read(scope, wanted) {
       const merged: ClientMaxima = new Map();
       for (const period of wanted) {
-        const coordinates = await client.sMembers(index(scope, period));
+        const fields = index(scope, period);
+        const coordinates = (await client.sendCommand(['SMEMBERS', fields])) as string[];
         for (const coordinate of coordinates) {
-          const clients = await client.hGetAll(`${index(scope, period)}:${coordinate}`);
-          for (const [id, length] of Object.entries(clients)) mergeMaxima(merged, coordinate, id, Number(length));
+          const flat = (await client.sendCommand(['ZRANGE', `${fields}:${coordinate}`, '0', '-1', 'WITHSCORES'])) as string[];
+          for (let i = 0; i < flat.length; i += 2) mergeMaxima(merged, coordinate, flat[i], Number(flat[i + 1]));
         }
       }
       return merged;

@@ -45,11 +45,13 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
 
 /**
  * Learns how long lists of undeclared size really are, so estimates fit graphs without `@listSize`.
- * Each client counts once per field (its longest answer in each period), and the learned size is a
- * high percentile over clients: one client answered short lists cannot pull the size down for
- * everyone (nor one answered long lists push it up much), and a client that made its own estimates
- * small pays the difference after the request (see the cost stage's charge). Sizes are shared
- * through the store, per supergraph; replicas sync every `syncIntervalMs`.
+ * Each voter counts once per field (its longest answer in each period), and the learned size is a
+ * high percentile over voters. Voters are callers who cannot be made up at will (a token's subject,
+ * an issued API key); every anonymous caller together is one voter (see `learningVoter`). A size
+ * below the default needs `minClients` voters, so one voter answered short lists cannot pull the size
+ * down for everyone, and a caller who made its own estimates small pays the difference after the
+ * request (see the cost stage's charge). Sizes are shared through the store, per supergraph;
+ * replicas sync every `syncIntervalMs`.
  */
 export function createListSizeLearner(options: ListSizeLearningOptions, store: ListSizeStore, logger: Logger, now: () => number = Date.now) {
   let scope = '';
@@ -58,6 +60,14 @@ export function createListSizeLearner(options: ListSizeLearningOptions, store: L
   let version = 0;
   let failing = false;
   const periodMs = options.periodSeconds * 1000;
+
+  // Bounded between syncs too: past the cap, only clients already seen raise their maximum.
+  function observeInto(field: string, client: string, length: number): void {
+    let clients = pending.get(field);
+    if (!clients) pending.set(field, (clients = new Map()));
+    const known = clients.get(client);
+    if (known === undefined ? clients.size < options.maxClientsPerField : known < length) clients.set(client, length);
+  }
 
   async function sync(): Promise<void> {
     const current = Math.floor(now() / periodMs);
@@ -78,6 +88,8 @@ export function createListSizeLearner(options: ListSizeLearningOptions, store: L
       if (failing) logger.info('list size store is back');
       failing = false;
     } catch (error) {
+      // What could not be written is kept for the next sync (still bounded per field).
+      for (const [field, clients] of toWrite) for (const [client, length] of clients) observeInto(field, client, length);
       if (!failing) logger.warn({ err: { message: (error as Error).message } }, 'list size store failed; estimates keep the sizes learned so far');
       failing = true;
     }
@@ -101,18 +113,18 @@ export function createListSizeLearner(options: ListSizeLearningOptions, store: L
     get version() {
       return version;
     },
-    /** The learned size of a field, once enough clients were answered. */
-    sizeOf(field: string): number | undefined {
+    /**
+     * The learned size of a field. Below the default it needs `minClients` distinct voters; until then
+     * learning can only raise an estimate (`defaultListSize` being what it would have been anyway).
+     */
+    sizeOf(field: string, defaultListSize: number): number {
       const entry = learned.get(field);
-      return entry && entry.clients >= options.minClients ? entry.size : undefined;
+      if (!entry) return defaultListSize;
+      return entry.clients >= options.minClients ? entry.size : Math.max(defaultListSize, entry.size);
     },
-    observe(client: string, field: string, length: number): void {
-      if (!options.enabled) return;
-      let clients = pending.get(field);
-      if (!clients) pending.set(field, (clients = new Map()));
-      const known = clients.get(client);
-      // Bounded between syncs too: past the cap, only clients already seen raise their maximum.
-      if (known === undefined ? clients.size < options.maxClientsPerField : known < length) clients.set(client, length);
+    /** `voter`: who answered lists count for (see `learningVoter`). */
+    observe(voter: string, field: string, length: number): void {
+      if (options.enabled) observeInto(field, voter, length);
     },
     /** Fields by how far their real sizes are from the default, the furthest first. */
     report(defaultListSize: number): LearnedField[] {
@@ -120,7 +132,7 @@ export function createListSizeLearner(options: ListSizeLearningOptions, store: L
         const isLearned = entry.clients >= options.minClients;
         return {
           field,
-          estimateSize: isLearned ? entry.size : defaultListSize,
+          estimateSize: isLearned ? entry.size : Math.max(defaultListSize, entry.size),
           learned: isLearned,
           clients: entry.clients,
           p50: entry.p50,
@@ -141,3 +153,11 @@ export function createListSizeLearner(options: ListSizeLearningOptions, store: L
 }
 
 export type ListSizeLearner = ReturnType<typeof createListSizeLearner>;
+
+/**
+ * Who a caller's answers vote as when sizes are learned: its token subject, else one voter for every
+ * anonymous caller (addresses and unregistered keys can be had by the thousand).
+ */
+export function learningVoter(client: string): string {
+  return client.startsWith('sub:') ? client : 'anonymous';
+}

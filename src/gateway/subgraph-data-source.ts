@@ -87,7 +87,8 @@ export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayCon
     const headers = response.http?.headers;
     // No header, or Apollo Server's `no-store` for "no hint at all", counts as no hint.
     const given = headers?.get('cache-control');
-    if (this.defaultCacheControl && headers && (!given || given === 'no-store') && request.query) {
+    // An answer with errors is never given a default: its `no-store` is the subgraph's word, not a missing hint.
+    if (this.defaultCacheControl && headers && (!given || given === 'no-store') && request.query && !response.errors?.length) {
       const header = this.defaultCacheControl(request.query);
       if (header) headers.set('cache-control', header);
     }

@@ -33,7 +33,8 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
  * and the rest of the metrics are not served to whoever reaches the gateway.
  */
 export function createMetricsListener(options: MetricsListenerOptions): MetricsListener {
-  const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+  // A scrape is one small GET: a client slower than this is cut (see server.headersTimeoutMs for the main port).
+  const server = createServer({ keepAliveTimeout: 5000, headersTimeout: 10_000, requestTimeout: 10_000 }, (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path !== '/metrics') {
       return json(res, 404, { errors: [{ message: `No route for ${path}`, extensions: { code: 'NOT_FOUND' } }] });

@@ -3,7 +3,7 @@ import Negotiator from 'negotiator';
 import { getOperationAST, GraphQLError, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import type { Answer } from './graphql-http.js';
-import { executionVariables } from './variables.js';
+import { executionVariables, refuseNullConditions } from './variables.js';
 import { createRequestScope, type OperationContext, type ResponseContext, type Stage } from './pipeline.js';
 import { resultChunks } from './serialize-result.js';
 
@@ -253,6 +253,7 @@ export function createCachedLane(options: CachedLaneOptions) {
       contextValue.variables = executionVariables(schema, operation, request.variables);
       const hooks = createRequestScope();
       try {
+        refuseNullConditions(known.document, contextValue.variables);
         for (const stage of pureStages) await stage.operation(rc, hooks.scope);
         if (!(await peek(rc))) {
           known.misses = Math.min(known.misses + 1, 6);

@@ -6,7 +6,7 @@ import type {
 } from '@apollo/server';
 import type { GatewayContext } from '../context.js';
 import { refusal } from './refusal.js';
-import { executionVariables } from './variables.js';
+import { executionVariables, refuseNullConditions } from './variables.js';
 
 export type OperationContext = GraphQLRequestContextDidResolveOperation<GatewayContext>;
 export type ResponseContext = GraphQLRequestContextWillSendResponse<GatewayContext>;
@@ -81,6 +81,7 @@ export function createPipelinePlugin(stages: Stage[], resolved?: (rc: OperationC
           if (!rc.operation) throw operationNotFound(rc.request.operationName);
           resolved?.(rc);
           rc.contextValue.variables = executionVariables(rc.schema, rc.operation, rc.request.variables);
+          refuseNullConditions(rc.document, rc.contextValue.variables);
           for (const stage of stages) await stage.operation(rc, request.scope);
         },
         responseForOperation: () => request.respond(),

@@ -1,4 +1,5 @@
-import { getVariableValues, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { getVariableValues, Kind, visit, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { refusal } from './refusal.js';
 
 /**
  * The operation's variables as execution will see them: coerced by their types, with the
@@ -14,4 +15,23 @@ export function executionVariables(
   if (!operation.variableDefinitions?.length) return raw ?? {};
   const { coerced } = getVariableValues(schema, operation.variableDefinitions, raw ?? {}, { maxErrors: 1 });
   return coerced ?? raw ?? {};
+}
+
+/**
+ * A variable given as null where `@skip(if:)` or `@include(if:)` needs a Boolean: validation lets a
+ * nullable variable with a default stand there, and the gateway itself evaluates the condition while
+ * it executes the plan (an HTTP 500 from @apollo/gateway). Refused here as the client's error.
+ */
+export function refuseNullConditions(document: DocumentNode, variables: Readonly<Record<string, unknown>>): void {
+  const nulls = Object.keys(variables).filter((name) => variables[name] === null);
+  if (nulls.length === 0) return;
+  visit(document, {
+    Directive(node) {
+      if (node.name.value !== 'skip' && node.name.value !== 'include') return;
+      const condition = node.arguments?.find((a) => a.name.value === 'if')?.value;
+      if (condition?.kind === Kind.VARIABLE && nulls.includes(condition.name.value)) {
+        throw refusal(`Variable "$${condition.name.value}" is null, but @${node.name.value}(if:) needs true or false`, 'BAD_USER_INPUT', 400);
+      }
+    },
+  });
 }

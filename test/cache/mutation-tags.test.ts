@@ -1,6 +1,6 @@
 import { buildSchema, getOperationAST, parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { KEY_PREFIX, TYPENAME_KEY, type EntityModel } from '../../src/cache/entity-keys.js';
+import { KEY_PREFIX, takeEntityTags, TYPENAME_KEY, type EntityModel } from '../../src/cache/entity-keys.js';
 import { declaredEntityTags, mutationArgumentIds } from '../../src/cache/mutation-tags.js';
 import { RESERVED_PREFIX, ReservedResponseKeysRule } from '../../src/cache/reserved-keys.js';
 import { declaredInvalidations } from '../../src/gateway/subgraph-data-source.js';
@@ -19,8 +19,9 @@ const schema = buildSchema(`
 `);
 
 const idsOf = (query: string, variables: Record<string, unknown> = {}) => {
-  const operation = getOperationAST(parse(query))!;
-  return [...mutationArgumentIds(schema, operation, executionVariables(schema, operation, variables))].sort();
+  const document = parse(query);
+  const operation = getOperationAST(document)!;
+  return [...mutationArgumentIds(schema, document, operation, executionVariables(schema, operation, variables))].sort();
 };
 
 describe('the ids a mutation is given', () => {
@@ -39,6 +40,7 @@ describe('the ids a mutation is given', () => {
     ],
     ['a single value for a list (input coercion)', 'mutation { removeAll(batch: { refs: { id: "j" }, tags: "k" }) }', {}, ['j', 'k']],
     ['in an inline fragment, under an alias', 'mutation { ... on Mutation { x: remove(id: "l") } }', {}, ['l']],
+    ['in a fragment spread', 'mutation { ...M } fragment M on Mutation { remove(id: "m") ...N } fragment N on Mutation { y: remove(id: "n") }', {}, ['m', 'n']],
     ['no ID argument', 'mutation { count(n: 3) }', {}, []],
   ])('%s', (_name, query, variables, expected) => {
     expect(idsOf(query, variables)).toEqual(expected);
@@ -50,6 +52,9 @@ describe("the tags of an entity a subgraph declared it changed", () => {
   it('match the tags its cached answers carry, key fields in the model order', () => {
     expect(declaredEntityTags(model, 'Todo', { id: 'x' })).toEqual(['e:Todo:{"id":"x"}', 'l:Todo', 'id:x']);
     expect(declaredEntityTags(model, 'Stock', { code: 'A', region: 'eu' })).toEqual(['e:Stock:{"region":"eu","code":"A"}', 'l:Stock']);
+    // Values as strings, as takeEntityTags keeps them: an Int key declared as a number matches.
+    expect(declaredEntityTags(model, 'Todo', { id: 7 })).toEqual(['e:Todo:{"id":"7"}', 'l:Todo', 'id:7']);
+    expect([...takeEntityTags({ portico__typename: 'Todo', portico__k_id: 7 }).tags]).toContain('e:Todo:{"id":"7"}');
   });
   it('fall back to every entity of the type when the key is not the whole key', () => {
     expect(declaredEntityTags(model, 'Stock', { code: 'A' })).toEqual(['type:Stock', 'l:Stock']);

@@ -91,6 +91,16 @@ describe('estimated cost', () => {
     expect(estimate(query, executionVariables(schema.schema, operation, { v: false }))).toBe(4);
   });
 
+  it('counts the most expensive of fields of different types under one response key, each object answering one', () => {
+    // search returns Book | Author; x is Book.tags (a scalar list: 0) or Author.books(10 × (1 + rating 3)).
+    const query = '{ search(term: "t") { ... on Book { x: tags } ... on Author { x: books { rating } } } }';
+    // 10 results × (1 + max(0, 10 × 4)) = 410; keeping only the first alternative would say 10.
+    expect(estimate(query)).toBe(410);
+    const data = { search: [{ x: ['a', 'b'] }, { x: [{ rating: 1 }, { rating: 2 }] }] };
+    // Each item: 1 + the larger reading of x (tags: 0; books: 2 × 4 = 8).
+    expect(actualCost(analysis(query), data)).toBe(1 + 0 + 1 + 8);
+  });
+
   it('takes the size of an undeclared list per field when one is known (learned), else the default', () => {
     const sizes = (field: string) => (field === 'Query.search' ? 2 : DEFAULT_LIST_SIZE);
     // search: 2 × 1; Author.books (undeclared, default 10): 1 + 5 + 10 × 1.

@@ -37,6 +37,23 @@ describe('the estimate uses the variables as execution sees them (demo graph)', 
     expect((await graphql(stack.url, query, { token: xena, variables: { n: null } })).body.extensions?.cost.requestedQueryCost).toBe(61);
   });
 
+  it('keeps the whole estimate of an answer with errors: a null that propagated up hides the work done below it', async () => {
+    const gateway = await startGateway({ users: stack.users.url, todos: stack.todos.url }, { cost: { budgets: { capacity: 1000, restoreRate: 0.001 } } });
+    try {
+      const zed = await token('zed');
+      await graphql(gateway.url, 'mutation { addTodo(input: { title: "one" }) { id } }', { token: zed }); // 10
+      // todos(first: 100) runs; b: todos(first: -1) fails, and its non-null root nulls all of data.
+      // Estimate 1 + 100 × 1 + 1 + 0 = 102; the actual cost of `data: null` is 0, yet nothing is given back.
+      const query = '{ todos(first: 100) { nodes { id } } b: todos(first: -1) { nodes { id } } }';
+      const { body } = await graphql(gateway.url, query, { token: zed });
+      expect(body.data).toBeNull();
+      expect(body.extensions?.cost).toMatchObject({ requestedQueryCost: 102, actualQueryCost: 0 });
+      expect(body.extensions?.cost.throttleStatus.currentlyAvailable).toBe(1000 - 10 - 102);
+    } finally {
+      await gateway.server.stop();
+    }
+  });
+
   it('counts a @skip whose variable defaults to false', async () => {
     const query = 'query($s: Boolean! = false) { me { name } todos @skip(if: $s) { nodes { id } } }';
     // me 1 + todos (1 + 20 × 1).

@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProductsGraph, type ProductsGraph } from '../fixtures/products-graph.js';
 import { graphql, startGateway, token } from '../helpers/stack.js';
 
-// Replicas sync on a timer; the tests sync at once, through the report endpoint's `?sync=1`.
 const run = promisify(execFile);
-const LEARNING = { learnListSizes: { syncIntervalMs: 60_000 } };
+// Replicas sync on a timer; the tests sync at once, through the report endpoint's `?sync=1`. One
+// voter is enough here (the default is 3, tested below).
+const LEARNING = { learnListSizes: { syncIntervalMs: 60_000, minClients: 1 } };
 
 describe('learned list sizes (products graph)', () => {
   let graph: ProductsGraph;
@@ -35,11 +36,12 @@ describe('learned list sizes (products graph)', () => {
   it('estimates with the default size first, then with the sizes answers really had', async () => {
     const gateway = await start();
     const query = '{ books { reviews { body } } }';
+    const reader = await token('reader');
     // The default, 10 at each level: 10 × (1 + 10 × 1) = 110. Actual: 2 books with 2 and 1 reviews = 5.
-    expect(await estimate(gateway.url, query)).toBe(110);
+    expect(await estimate(gateway.url, query, reader)).toBe(110);
     await sync(gateway.url);
     // Learned: 2 books, at most 2 reviews a book: 2 × (1 + 2 × 1) = 6.
-    expect(await estimate(gateway.url, query)).toBe(6);
+    expect(await estimate(gateway.url, query, reader)).toBe(6);
   });
 
   it('is not taught small sizes by one client: each client counts once, with its longest answer', async () => {
@@ -56,6 +58,23 @@ describe('learned list sizes (products graph)', () => {
     for (let i = 0; i < 20; i++) await graphql(gateway.url, '{ reviews(minRating: 5) { id } }', { token: mallory });
     await sync(gateway.url);
     expect(await estimate(gateway.url, '{ reviews { id } }', mallory)).toBe(3);
+  });
+
+  it('counts every anonymous caller, made-up API keys included, as one voter, and lowers nothing below three voters', async () => {
+    const gateway = await start({ learnListSizes: { syncIntervalMs: 60_000 } });
+    const honest = [await token('hana'), await token('ivo')];
+    for (const bearer of honest) await graphql(gateway.url, '{ reviews { id } }', { token: bearer });
+    // Sixty "clients" answered no review at all: anonymous, each with a key of its own making.
+    for (let i = 0; i < 60; i++) await graphql(gateway.url, '{ reviews(minRating: 6) { id } }', { headers: { 'x-api-key': `mint-${i}` } });
+    await sync(gateway.url);
+    // Three voters (hana 3, ivo 3, anonymous 0): the 95th percentile is 3, not 0 (60 made-up clients would have made it 0).
+    expect(await estimate(gateway.url, '{ reviews { id } }', honest[0])).toBe(3);
+
+    const lone = await start({ learnListSizes: { syncIntervalMs: 60_000 } });
+    await graphql(lone.url, '{ reviews { id } }', { token: await token('jo') });
+    await sync(lone.url);
+    // One voter (3 < the default 10): not enough to lower the estimate.
+    expect(await estimate(lone.url, '{ reviews { id } }')).toBe(10);
   });
 
   it('waits for enough distinct clients before using a learned size', async () => {

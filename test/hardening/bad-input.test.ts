@@ -233,3 +233,20 @@ describe('in production', () => {
     }
   });
 });
+
+describe('variables the gateway itself evaluates', () => {
+  it.each([
+    ['@include on a field', 'query($v: Boolean = true) { me @include(if: $v) { id } }'],
+    ['@skip on a field', 'query($v: Boolean = false) { me @skip(if: $v) { id } }'],
+    ['@include on a fragment spread', 'query($v: Boolean = true) { ...F @include(if: $v) } fragment F on Query { me { id } }'],
+    ['@skip inside a fragment', 'query($v: Boolean = false) { ...F } fragment F on Query { me @skip(if: $v) { id } }'],
+  ])('a null condition variable (%s) is 400 BAD_USER_INPUT, not a 500', async (_where, query) => {
+    for (let i = 0; i < 2; i++) {
+      const response = await post(stack.url, JSON.stringify({ query, variables: { v: null } }));
+      expectRefused(response, 400, 'BAD_USER_INPUT');
+      expect(response.body?.errors?.[0]?.message).toMatch(/\$v.*null/);
+    }
+    // The same document with the condition given is answered.
+    expect((await graphql(stack.url, query, { variables: { v: true } })).status).toBe(200);
+  });
+});
