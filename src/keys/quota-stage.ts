@@ -69,6 +69,11 @@ export function createQuotaStage({ cost, store, now = Date.now, events = {} }: Q
           await store.settle(owed.client, owed.quota, actual - owed.consumed, owed.at).catch(() => undefined);
         }
         const result = response.body.kind === 'single' ? response.body.singleResult : response.body.initialResult;
+        // A `public` answer (a CDN may keep it for everyone) says nothing of this caller's quota.
+        if (result.extensions?.quota && /\bpublic\b/.test(response.http.headers.get('cache-control') ?? '')) {
+          const { quota: _caller, ...shared } = result.extensions;
+          result.extensions = shared;
+        }
         // What the body reports of the budget, the headers say; a `public` answer has had it removed.
         const fields = rateLimitHeaders((result.extensions?.cost as { throttleStatus?: unknown } | undefined)?.throttleStatus);
         for (const [name, value] of Object.entries(fields ?? {})) response.http.headers.set(name, value);
