@@ -102,7 +102,10 @@ export function createQuotaStage({ cost, store, now = Date.now, events = {} }: Q
         return;
       }
       const status = quotaStatus(result);
-      const message = `Quota exceeded: ${result.used} of ${result.limit} ${quota.unit} this ${quota.period} used; it resets at ${result.resetsAt}`;
+      const message =
+        quota.unit === 'requests'
+          ? `Quota exceeded: ${result.used} of ${result.limit} requests this ${quota.period} used; it resets at ${result.resetsAt}`
+          : `Quota exceeded: this request's estimated ${amount} points are more than the ${status.remaining} of ${result.limit} left this ${quota.period}; it resets at ${result.resetsAt}`;
       const wait = Math.max(1, Math.ceil((Date.parse(result.resetsAt) - at) / 1000));
       if (!measuring) throw refusal(message, 'QUOTA_EXCEEDED', 429, { quota: status }, { 'retry-after': String(wait) });
       // `measure`: answered, and said what `enforce` would have done (as the cost stage does).
