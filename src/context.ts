@@ -10,6 +10,8 @@ export interface RequestReport {
   lane?: 'cached';
   /** Client id for budgets: `sub:…`, `key:<hash>` or `ip:…`. */
   client?: string;
+  /** The client's plan (`default` or a name in cost.budgets.plans), for per-plan metrics. */
+  plan?: string;
   errorCodes: string[];
 }
 

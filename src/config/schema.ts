@@ -11,6 +11,15 @@ const bool = z.preprocess(
   z.boolean(),
 );
 
+/** A usage plan's quota (as API Gateway's): at most `limit` requests or cost points per UTC period. */
+const quotaSchema = z
+  .object({
+    limit: z.number().int().positive(),
+    unit: z.enum(['requests', 'points']).default('requests'),
+    period: z.enum(['day', 'week', 'month']),
+  })
+  .strict();
+
 /** What a config file may hold; environment variables override it (see ENV_KEYS). */
 export const configSchema = z
   .object({
@@ -155,7 +164,11 @@ export const configSchema = z
             capacity: z.coerce.number().positive().default(1000),
             restoreRate: z.coerce.number().positive().default(50),
             /** Named plans (e.g. free, pro), like API gateway usage plans. */
-            plans: z.record(z.string(), z.object({ capacity: z.number().positive(), restoreRate: z.number().positive() }).strict()).default({}),
+            plans: z
+              .record(z.string(), z.object({ capacity: z.number().positive(), restoreRate: z.number().positive(), quota: quotaSchema.optional() }).strict())
+              .default({}),
+            /** The default plan's quota: requests or points per UTC day, week (from Monday) or month. */
+            quota: quotaSchema.optional(),
             /** Plan by client: `sub:<token subject>` or `key:<API key>`. */
             clients: z.record(z.string(), z.string()).default({}),
             /** A token claim that names the caller's plan. */
@@ -189,6 +202,17 @@ export const configSchema = z
           .default({}),
         /** Scope a token needs to call the purge endpoint (`POST /admin/cache/purge`). */
         purgeScope: z.string().min(1).default('admin'),
+      })
+      .strict()
+      .prefault({}),
+    /** Usage per client and per UTC day (requests, points, throttled, refused), for `GET /admin/usage`. */
+    usage: z
+      .object({
+        enabled: bool.default(true),
+        /** Days a day's usage is kept (in Redis; in memory the oldest go first past a bound). */
+        retentionDays: z.coerce.number().int().positive().max(3660).default(400),
+        /** Scope a token needs for `GET /admin/usage`. */
+        adminScope: z.string().min(1).default('admin'),
       })
       .strict()
       .prefault({}),
@@ -302,6 +326,7 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_BUDGET_CAPACITY: 'cost.budgets.capacity',
   PORTICO_BUDGET_RESTORE_RATE: 'cost.budgets.restoreRate',
   PORTICO_BUDGET_ON_STORE_ERROR: 'cost.budgets.onStoreError',
+  PORTICO_USAGE: 'usage.enabled',
   PORTICO_CACHE: 'cache.enabled',
   PORTICO_CACHE_MAX_ENTRIES: 'cache.maxEntries',
   PORTICO_CACHE_BYPASS: 'cache.bypass',

@@ -7,6 +7,8 @@ export interface Client {
   /** Budget key: never holds a raw API key. */
   key: string;
   plan: Plan;
+  /** The plan's name in `cost.budgets.plans`, or `default` (for quotas and per-plan metrics). */
+  planName: string;
 }
 
 const hash = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 24);
@@ -17,13 +19,13 @@ export function identifyClient(
   apiKey: string | undefined,
   budgets: PorticoConfig['cost']['budgets'],
 ): Client {
-  const defaultPlan: Plan = { capacity: budgets.capacity, restoreRate: budgets.restoreRate };
-  const named = (name: unknown) => (typeof name === 'string' ? budgets.plans[name] : undefined);
+  const byDefault = { plan: { capacity: budgets.capacity, restoreRate: budgets.restoreRate } as Plan, planName: 'default' };
+  const named = (name: unknown) => (typeof name === 'string' && Object.hasOwn(budgets.plans, name) ? { plan: budgets.plans[name], planName: name } : undefined);
   const { caller } = context;
   if (caller.sub) {
     const plan = named(budgets.clients[`sub:${caller.sub}`]) ?? named(budgets.planClaim && caller.claims[budgets.planClaim]);
-    return { key: `sub:${caller.sub}`, plan: plan ?? defaultPlan };
+    return { key: `sub:${caller.sub}`, ...(plan ?? byDefault) };
   }
-  if (apiKey) return { key: `key:${hash(apiKey)}`, plan: named(budgets.clients[`key:${apiKey}`]) ?? defaultPlan };
-  return { key: `ip:${context.clientAddress}`, plan: defaultPlan };
+  if (apiKey) return { key: `key:${hash(apiKey)}`, ...(named(budgets.clients[`key:${apiKey}`]) ?? byDefault) };
+  return { key: `ip:${context.clientAddress}`, ...byDefault };
 }

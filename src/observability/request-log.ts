@@ -7,11 +7,20 @@ import type { Metrics } from './metrics.js';
  * One log line and the metrics of a GraphQL request, when its response has been sent. Never the
  * token, the signed identity or any header that could hold a secret.
  */
-export function observeRequest(req: IncomingMessage, res: ServerResponse, report: RequestReport, logger: Logger, metrics: Metrics): void {
+export function observeRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  report: RequestReport,
+  logger: Logger,
+  metrics: Metrics,
+  /** Also told of each request once its response is sent (usage per client and plan). */
+  recordUsage?: (report: RequestReport, status: number) => void,
+): void {
   const started = process.hrtime.bigint();
   res.once('finish', () => {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     metrics.observeRequest(report, res.statusCode, seconds);
+    recordUsage?.(report, res.statusCode);
     logger.info(
       {
         requestId: res.getHeader('x-request-id'),

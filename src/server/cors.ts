@@ -10,7 +10,7 @@ export interface CorsConfig {
 }
 
 // Headers a browser app may read: besides the simple ones, what Portico says about a request.
-const EXPOSED = 'x-request-id, x-cache, age, retry-after';
+const EXPOSED = 'x-request-id, x-cache, age, retry-after, ratelimit-limit, ratelimit-remaining, ratelimit-reset';
 // Request header names a preflight may ask for (the list is mirrored back when every name is a token).
 const HEADER_LIST = /^[\w-]+(\s*,\s*[\w-]+)*$/;
 

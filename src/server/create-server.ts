@@ -28,6 +28,9 @@ import { baseUrl, createMetricsListener } from '../observability/metrics-listene
 import { createReportPlugin } from '../observability/plugin.js';
 import { createTracingPlugin, startTracing } from '../observability/tracing.js';
 import { createStores } from '../stores/index.js';
+import { createQuotaStage } from '../keys/quota-stage.js';
+import { createUsageHandler } from '../keys/usage-admin.js';
+import { createUsageRecorder } from '../keys/usage-recorder.js';
 import { formatError } from './format-error.js';
 import { createGraphQLHandler } from './graphql-http.js';
 import { createCachedLane } from './cached-lane.js';
@@ -89,6 +92,14 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
         actual: (points) => metrics.actualCost.observe(points),
       })
     : undefined;
+  // Usage plans: quotas (right after the cost stage), RateLimit headers, usage per client and day.
+  const quotas = createQuotaStage({
+    cost: config.cost,
+    store: stores.quotas,
+    now: options.now,
+    events: { wouldRefuse: (code) => metrics.costWouldRefuse.inc({ code }) },
+  });
+  const recordUsage = createUsageRecorder(stores.usage, metrics.registry, logger.child({ module: 'usage' }), options.now);
   const cache = config.cache.enabled
     ? createResponseCache(config.cache, stores.cache, logger.child({ module: 'cache' }), {
         hit: () => metrics.cache.inc({ result: 'hit' }),
@@ -123,14 +134,17 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     supergraphLoaded = true;
   });
 
-  // The order a request meets Portico's concerns: shape limits, authorization, rate limits, cost, cache
-  // (the HTTP Cache-Control hook is first so that it runs after every other hook).
+  // The order a request meets Portico's concerns: shape limits, authorization, rate limits, cost, quota,
+  // cache. Hooks run last registered first: the HTTP Cache-Control hook runs after every other one but
+  // the quota headers' (RateLimit headers from what is left of extensions.cost, points settled to actual).
   const stages = [
+    quotas.headers,
     createHttpCacheControlStage(config.cost.budgets.apiKeyHeader),
     createLimitsStage(config.limits),
     authorization.stage,
     rateLimits.stage,
     ...(cost ? [cost.stage] : []),
+    quotas.quota,
     ...(cache ? [cache.stage] : []),
   ];
 
@@ -185,6 +199,8 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
       graphql,
       purge: createPurgeHandler(stores.cache, authenticator, config.cache.purgeScope),
       costReport: createCostReportHandler(learner, authenticator, config.cost.reportScope, config.cost.defaultListSize),
+      usage: createUsageHandler(stores.usage, authenticator, config.usage.adminScope, options.now),
+      recordUsage,
       ready: async () => accepting && supergraphLoaded && (await stores.ping()),
       metrics,
       metricsOnMainPort: config.metrics.onMainPort,

@@ -27,6 +27,10 @@ export interface Routes {
   graphql: (req: IncomingMessage, res: ServerResponse, search: string) => Promise<void>;
   purge: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   costReport: (req: IncomingMessage, res: ServerResponse, search: string) => Promise<void>;
+  /** `GET /admin/usage` (src/keys/usage-admin.ts). */
+  usage?: (req: IncomingMessage, res: ServerResponse, search: string) => Promise<void>;
+  /** Counts each GraphQL request's usage once its response is sent. */
+  recordUsage?: (report: RequestReport, status: number) => void;
   /** Readiness: a supergraph is loaded and the configured stores answer. */
   ready: () => Promise<boolean>;
   metrics: Metrics;
@@ -75,10 +79,14 @@ export function createRequestHandler(routes: Routes) {
       case '/admin/cost/report':
         routes.costReport(req, res, query).catch(fail);
         return;
+      case '/admin/usage':
+        if (!routes.usage) break;
+        routes.usage(req, res, query).catch(fail);
+        return;
       case '/':
       case '/graphql':
         if (routes.cors.handle(req, res)) return;
-        observeRequest(req, res, reportOf(req), logger, metrics);
+        observeRequest(req, res, reportOf(req), logger, metrics, routes.recordUsage);
         if (routes.tracing) {
           withRequestSpan(req, async (span) => {
             await routes.graphql(req, res, query ? `?${query}` : '');

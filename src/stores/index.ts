@@ -12,6 +12,12 @@ import type { BudgetStore } from '../cost/budgets.js';
 import { createMemoryListSizeStore, createRedisListSizeStore, type ListSizeStore } from '../cost/list-size-store.js';
 import { createMemoryCounters, createRedisCounters, withLocalFallback, type RateCounter } from '../cost/rate-counters.js';
 import { createRedisClient, whenReady } from './redis.js';
+import { withQuotaFailover, type QuotaStore } from '../keys/quota.js';
+import { createMemoryQuotas } from '../keys/quota-store-memory.js';
+import { createRedisQuotas } from '../keys/quota-store-redis.js';
+import type { UsageStore } from '../keys/usage.js';
+import { createMemoryUsage } from '../keys/usage-store-memory.js';
+import { createRedisUsage } from '../keys/usage-store-redis.js';
 
 /** The state Portico keeps: in this process by default, in Redis (shared by replicas) with `redisUrl`. */
 export interface Stores {
@@ -20,6 +26,10 @@ export interface Stores {
   /** List sizes learned from answers, per supergraph (kept with the budgets). */
   listSizes: ListSizeStore;
   cache: ResponseCacheStore;
+  /** Plan quotas' counts per client and period (kept with the budgets, same failover). */
+  quotas: QuotaStore;
+  /** Usage per client and day; undefined with usage.enabled off. */
+  usage?: UsageStore;
   persistedQueries: KeyValueCache<string>;
   /**
    * Waits (a moment at most) for the shared store's first connection: a gateway answering before
@@ -37,6 +47,8 @@ export function createStores(config: PorticoConfig, logger: Logger, { now }: { n
       budgets: createMemoryBudgets({ now }),
       rateCounters: createMemoryCounters({ now }),
       listSizes: createMemoryListSizeStore(now),
+      quotas: createMemoryQuotas(),
+      usage: config.usage.enabled ? createMemoryUsage() : undefined,
       cache: createMemoryCacheStore({ maxEntries: config.cache.maxEntries }),
       persistedQueries: createApqStore(undefined, config.redisPrefix, config.cache.maxEntries),
       connected: async () => undefined,
@@ -51,6 +63,8 @@ export function createStores(config: PorticoConfig, logger: Logger, { now }: { n
     budgets: withFailover(createRedisBudgets(redis, prefix), config.cost.budgets.onStoreError, logger.child({ module: 'budgets' })),
     rateCounters: withLocalFallback(createRedisCounters(redis, prefix)),
     listSizes: createRedisListSizeStore(redis, prefix),
+    quotas: withQuotaFailover(createRedisQuotas(redis, prefix), createMemoryQuotas(), config.cost.budgets.onStoreError, logger.child({ module: 'quotas' })),
+    usage: config.usage.enabled ? createRedisUsage(redis, prefix, config.usage.retentionDays) : undefined,
     cache,
     persistedQueries: createApqStore(redis, prefix, config.cache.maxEntries),
     connected: () => whenReady(redis, 2000).catch(() => undefined),

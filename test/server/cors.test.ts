@@ -54,6 +54,9 @@ describe('CORS on the GraphQL endpoint', () => {
     expect(answer.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     expect(answer.headers.get('access-control-allow-credentials')).toBe('true');
     expect(answer.headers.get('access-control-expose-headers')).toContain('x-request-id');
+    // A browser app may read what is left of its budget.
+    expect(answer.headers.get('access-control-expose-headers')).toContain('ratelimit-remaining');
+    expect(answer.headers.get('ratelimit-remaining')).toMatch(/^\d+$/);
     // The default origin is not allowed once the list is set.
     expect((await preflight(custom.url, 'https://studio.apollographql.com')).headers.get('access-control-allow-origin')).toBeNull();
   });
