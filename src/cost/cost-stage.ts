@@ -128,8 +128,10 @@ export function createCostControl(
             if (!taken || !budgets || actual === estimated) return;
             // An answer with errors may hide work the subgraphs did (a null that propagated up discards
             // what was fetched below it): its estimate is kept, never refunded.
-            const complete = body.kind === 'single' && !body.singleResult.errors?.length;
-            if (actual < estimated && !complete) return;
+            // (A request refused before execution has no `data` at all: nothing ran, all of it comes back.)
+            const result = body.kind === 'single' ? body.singleResult : undefined;
+            const hidesWork = !result || (result.data !== undefined && Boolean(result.errors?.length));
+            if (actual < estimated && hidesWork) return;
             // Below the estimate the difference comes back; above it (an assumed size that was wrong), it is charged.
             const after = actual < estimated ? budgets.refund(client.key, estimated - actual, client.plan) : budgets.charge(client.key, actual - estimated, client.plan);
             const available = await after.catch(() => undefined);
