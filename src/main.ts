@@ -52,6 +52,12 @@ async function serve(config: PorticoConfig, logger: Logger): Promise<void> {
   }
 }
 
+// `portico keys …` manages API keys and exits; it never starts a gateway.
+if (process.argv[2] === 'keys') {
+  const { runKeysCli } = await import('./keys/cli.js');
+  process.exit(await runKeysCli(process.argv.slice(3)));
+}
+
 const action = parseCli(process.argv.slice(2));
 if (action.kind === 'help') {
   process.stdout.write(USAGE);

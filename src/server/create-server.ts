@@ -28,6 +28,8 @@ import { baseUrl, createMetricsListener } from '../observability/metrics-listene
 import { createReportPlugin } from '../observability/plugin.js';
 import { createTracingPlugin, startTracing } from '../observability/tracing.js';
 import { createStores } from '../stores/index.js';
+import { createKeysAdminHandler } from '../keys/admin-keys.js';
+import { createApiKeysFromConfig } from '../keys/store-create.js';
 import { formatError } from './format-error.js';
 import { createGraphQLHandler } from './graphql-http.js';
 import { createCachedLane } from './cached-lane.js';
@@ -76,6 +78,8 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
   if (!config.metrics.onMainPort && options.metricsListener === false) answerPrimaryForMetrics(metrics.registry);
   const stores = createStores(config, logger, options);
   const authenticator = createAuthenticator(config.auth);
+  // Issued API keys; `apiKeys.verify(presented)` is the check of a request's key.
+  const apiKeys = createApiKeysFromConfig(config, stores.apiKeys, { now: options.now });
 
   const authorization = createAuthorization(config.authorization, logger.child({ module: 'authorization' }));
   const rateLimits = createRateLimits(config.cost.budgets, stores.rateCounters);
@@ -185,6 +189,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
       graphql,
       purge: createPurgeHandler(stores.cache, authenticator, config.cache.purgeScope),
       costReport: createCostReportHandler(learner, authenticator, config.cost.reportScope, config.cost.defaultListSize),
+      keys: createKeysAdminHandler(apiKeys, authenticator, config.apiKeys.adminScope, logger.child({ module: 'api-keys' })),
       ready: async () => accepting && supergraphLoaded && (await stores.ping()),
       metrics,
       metricsOnMainPort: config.metrics.onMainPort,

@@ -27,6 +27,8 @@ export interface Routes {
   graphql: (req: IncomingMessage, res: ServerResponse, search: string) => Promise<void>;
   purge: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   costReport: (req: IncomingMessage, res: ServerResponse, search: string) => Promise<void>;
+  /** `/admin/keys` and `/admin/keys/<id>[/revoke|/rotate]`. */
+  keys: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
   /** Readiness: a supergraph is loaded and the configured stores answer. */
   ready: () => Promise<boolean>;
   metrics: Metrics;
@@ -56,6 +58,10 @@ export function createRequestHandler(routes: Routes) {
       logger.error({ err: error, requestId }, 'request failed');
       if (!res.headersSent) sendError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
     };
+    if (path === '/admin/keys' || path.startsWith('/admin/keys/')) {
+      routes.keys(req, res, path).catch(fail);
+      return;
+    }
     switch (path) {
       case '/health/live':
         return json(res, 200, { status: 'ok' });

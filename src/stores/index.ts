@@ -11,6 +11,8 @@ import { createRedisBudgets } from '../cost/budgets-redis.js';
 import type { BudgetStore } from '../cost/budgets.js';
 import { createMemoryListSizeStore, createRedisListSizeStore, type ListSizeStore } from '../cost/list-size-store.js';
 import { createMemoryCounters, createRedisCounters, withLocalFallback, type RateCounter } from '../cost/rate-counters.js';
+import type { ApiKeyStore } from '../keys/api-key.js';
+import { createApiKeyStore } from '../keys/store-create.js';
 import { createRedisClient, whenReady } from './redis.js';
 
 /** The state Portico keeps: in this process by default, in Redis (shared by replicas) with `redisUrl`. */
@@ -21,6 +23,8 @@ export interface Stores {
   listSizes: ListSizeStore;
   cache: ResponseCacheStore;
   persistedQueries: KeyValueCache<string>;
+  /** Issued API keys (hashes): in Redis with `redisUrl`, else in `apiKeys.file`; static keys in front. */
+  apiKeys: ApiKeyStore;
   /**
    * Waits (a moment at most) for the shared store's first connection: a gateway answering before
    * Redis is connected would count its first requests on the local fallback, not the shared budgets.
@@ -39,6 +43,7 @@ export function createStores(config: PorticoConfig, logger: Logger, { now }: { n
       listSizes: createMemoryListSizeStore(now),
       cache: createMemoryCacheStore({ maxEntries: config.cache.maxEntries }),
       persistedQueries: createApqStore(undefined, config.redisPrefix, config.cache.maxEntries),
+      apiKeys: createApiKeyStore(config),
       connected: async () => undefined,
       ping: async () => true,
       close: async () => undefined,
@@ -53,6 +58,7 @@ export function createStores(config: PorticoConfig, logger: Logger, { now }: { n
     listSizes: createRedisListSizeStore(redis, prefix),
     cache,
     persistedQueries: createApqStore(redis, prefix, config.cache.maxEntries),
+    apiKeys: createApiKeyStore(config, redis),
     connected: () => whenReady(redis, 2000).catch(() => undefined),
     ping: () => cache.ping(),
     close: async () => {
