@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { apiKeyRecordSchema, type ApiKeyRecord, type ApiKeyStore } from './api-key.js';
@@ -31,13 +31,42 @@ function index(records: ApiKeyRecord[], signature: string): Loaded {
 /**
  * Keys in a JSON file (`apiKeys.file`), for a gateway without Redis: written whole and atomically
  * (temporary file, then rename), and re-read when its inode, time or size changes, so a running
- * gateway sees what `portico keys` did within `checkIntervalMs`. One writer at a time is assumed
- * (the CLI or one gateway's admin API); replicas share keys through Redis instead.
+ * gateway sees what `portico keys` did within `checkIntervalMs`. Writes are one at a time: in this
+ * process by a queue, between processes (the CLI and a gateway's admin API) by a lock file beside it.
+ * Replicas share keys through Redis instead.
  */
+const LOCK_WAIT_MS = 3000;
+/** A lock file older than this was left by a process that died while writing. */
+const LOCK_STALE_MS = 10_000;
+
+async function withLock<T>(path: string, run: () => Promise<T>): Promise<T> {
+  const lock = `${path}.lock`;
+  const end = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await (await open(lock, 'wx', 0o600)).close();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new ApiKeyStoreError(`cannot write the API key file ${path}: ${(error as Error).message}`);
+      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      if (age > LOCK_STALE_MS) await rm(lock, { force: true });
+      else if (Date.now() > end) throw new ApiKeyStoreError(`cannot write the API key file ${path}: ${lock} is held by another writer`);
+      else await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  try {
+    return await run();
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
 export function createFileKeyStore(path: string, { checkIntervalMs = 250 }: FileKeyStoreOptions = {}): ApiKeyStore {
   let loaded: Loaded | undefined;
   let checkedAt = 0;
   let loading: Promise<Loaded> | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
 
   async function signatureOf(): Promise<string> {
     try {
@@ -91,23 +120,28 @@ export function createFileKeyStore(path: string, { checkIntervalMs = 250 }: File
       const record = id === undefined ? undefined : state.records.get(id);
       return record && structuredClone(record);
     },
-    async put(record) {
-      const { records } = await current(true);
-      const next = new Map(records);
-      next.set(record.id, structuredClone(record));
-      const body = `${JSON.stringify({ version: 1, keys: [...next.values()] }, null, 2)}\n`;
-      const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-      try {
-        await mkdir(dirname(path), { recursive: true });
-        // Hashes only, but still nobody else's business.
-        await writeFile(tmp, body, { mode: 0o600 });
-        await rename(tmp, path);
-      } catch (error) {
-        await rm(tmp, { force: true });
-        throw new ApiKeyStoreError(`cannot write the API key file ${path}: ${(error as Error).message}`);
-      }
-      loaded = index([...next.values()], await signatureOf());
-      checkedAt = Date.now();
+    put(record) {
+      const write = queue.then(() => withLock(path, () => save(record)));
+      queue = write.catch(() => undefined);
+      return write;
     },
   };
+
+  async function save(record: ApiKeyRecord): Promise<void> {
+    // Under the lock: the file as it is now, not as last checked.
+    const next = new Map((await load()).records);
+    next.set(record.id, structuredClone(record));
+    const body = `${JSON.stringify({ version: 1, keys: [...next.values()] }, null, 2)}\n`;
+    const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      // Hashes only, but still nobody else's business.
+      await writeFile(tmp, body, { mode: 0o600 });
+      await rename(tmp, path);
+    } catch (error) {
+      await rm(tmp, { force: true });
+      throw new ApiKeyStoreError(`cannot write the API key file ${path}: ${(error as Error).message}`);
+    }
+    loaded = index([...next.values()], await signatureOf());
+    checkedAt = Date.now();
+  }
 }

@@ -151,3 +151,18 @@ describe('/admin/keys', () => {
     expect(log).not.toContain('pk_');
   });
 });
+
+describe('log redaction of API keys', () => {
+  it('replaces an x-api-key header or an apiKey field, wherever a log line carries one', () => {
+    const out: string[] = [];
+    const sink = new Writable({ write: (chunk, _encoding, done) => (out.push(String(chunk)), done()) });
+    const logger = createLogger({ level: 'info' }, sink);
+    const key = 'pk_secretsecretsecretsecretsecretsecretsecre';
+    logger.info({ req: { headers: { 'x-api-key': key } } }, 'request');
+    logger.info({ headers: { 'x-api-key': key } }, 'outgoing');
+    logger.info({ apiKey: key, client: { apiKey: key } }, 'client');
+    expect(out).toHaveLength(3);
+    expect(out.join('')).not.toContain(key);
+    expect(out.join('').match(/\[redacted\]/g)).toHaveLength(4);
+  });
+});

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -38,6 +38,16 @@ describe('file key store', () => {
     expect(await store.list()).toEqual([]);
     await store.put({ id: 'key_1', plan: 'default', hash: hashKey('x'), createdAt: new Date().toISOString(), state: 'active' });
     expect(await createFileKeyStore(join(folder, 'new', 'keys.json')).byHash(hashKey('x'))).toMatchObject({ id: 'key_1' });
+  });
+
+  it('loses no key when writers race: one store many times at once, and two stores (two processes) on one file', async () => {
+    const path = join(folder, 'race', 'keys.json');
+    const [one, two] = [createFileKeyStore(path), createFileKeyStore(path)];
+    const record = (i: number) => ({ id: `key_${i}`, plan: 'default', hash: hashKey(`k${i}`), createdAt: new Date().toISOString(), state: 'active' as const });
+    await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? one : two).put(record(i))));
+    const ids = (await createFileKeyStore(path).list()).map((r) => r.id).sort();
+    expect(ids).toEqual(Array.from({ length: 30 }, (_, i) => `key_${i}`).sort());
+    expect(readdirSync(join(folder, 'race'))).toEqual(['keys.json']);
   });
 
   it('says which file is wrong, and how, when it is not a key file', async () => {
