@@ -106,7 +106,8 @@ export function createKeysAdminHandler(keys: ApiKeys, authenticator: Authenticat
       if (error instanceof HttpError) return sendError(res, error);
       if (error instanceof ApiKeyError) return sendError(res, new HttpError(error.status, error.code, error.message));
       if (error instanceof ApiKeyStoreError) {
-        logger.error({ err: { message: error.message } }, 'api key store unavailable');
+        const cause = error.cause instanceof Error ? error.cause.message : undefined;
+        logger.error({ problem: error.message, ...(cause ? { cause } : {}) }, 'api key store unavailable');
         return sendError(res, new HttpError(503, 'SERVICE_UNAVAILABLE', 'API key store unavailable'));
       }
       throw error;

@@ -3,9 +3,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashKey } from '../../src/keys/api-key.js';
+import type { Authenticator } from '../../src/auth/authenticate.js';
+import { createKeysAdminHandler } from '../../src/keys/admin-keys.js';
+import { hashKey, type ApiKeyStore } from '../../src/keys/api-key.js';
+import { ApiKeyStoreError } from '../../src/keys/store-errors.js';
 import { createApiKeys } from '../../src/keys/manager.js';
 import { createFileKeyStore } from '../../src/keys/store-file.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -164,5 +169,34 @@ describe('log redaction of API keys', () => {
     expect(out).toHaveLength(3);
     expect(out.join('')).not.toContain(key);
     expect(out.join('').match(/\[redacted\]/g)).toHaveLength(4);
+  });
+});
+
+describe('/admin/keys when the key store fails', () => {
+  it('answers 503 SERVICE_UNAVAILABLE, and logs the store problem, not a stack', async () => {
+    const failing: ApiKeyStore = {
+      list: () => Promise.reject(new ApiKeyStoreError('API key store (Redis) unavailable: cannot list keys')),
+      get: () => Promise.reject(new ApiKeyStoreError('down')),
+      put: () => Promise.reject(new ApiKeyStoreError('down')),
+      byHash: () => Promise.reject(new ApiKeyStoreError('down')),
+    };
+    const out: string[] = [];
+    const logger = createLogger({ level: 'info' }, new Writable({ write: (chunk, _e, done) => (out.push(String(chunk)), done()) }));
+    const authenticator = { authenticate: async () => ({ authenticated: true, sub: 'ops', scopes: ['admin'], claims: {} }) } as unknown as Authenticator;
+    const handler = createKeysAdminHandler(createApiKeys(failing, { plans: [] }), authenticator, 'admin', logger);
+    const http = createServer((req, res) => void handler(req, res, req.url!));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+      for (const [method, path, body] of [['GET', '/admin/keys'], ['POST', '/admin/keys', '{"plan":"default"}'], ['POST', '/admin/keys/key_1/revoke']]) {
+        const response = await fetch(`${base}${path}`, { method, body, headers: { 'content-type': 'application/json' } });
+        expect(response.status).toBe(503);
+        expect(await response.json()).toEqual({ errors: [{ message: 'API key store unavailable', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+      }
+      expect(out.map((l) => JSON.parse(l).msg)).toEqual(['api key store unavailable', 'api key store unavailable', 'api key store unavailable']);
+      expect(out.join('')).not.toContain('stack');
+    } finally {
+      await new Promise((resolve) => http.close(resolve));
+    }
   });
 });
