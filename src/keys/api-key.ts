@@ -28,6 +28,8 @@ export interface ApiKeyInfo {
   expiresAt?: string;
   state: 'active' | 'revoked';
   revokedAt?: string;
+  /** Set once `expiresAt` has passed (the key is refused). */
+  expired?: true;
   /** Set while a rotated key's previous secret is still accepted. */
   previousValidUntil?: string;
   /** From the config file (`apiKeys.static`): cannot be revoked or rotated from here. */
@@ -73,6 +75,7 @@ export function describeKey(record: ApiKeyRecord, now = Date.now(), isStatic = f
   const info: ApiKeyInfo = { id: record.id, plan: record.plan, createdAt: record.createdAt, state: record.state };
   if (record.name !== undefined) info.name = record.name;
   if (record.expiresAt) info.expiresAt = record.expiresAt;
+  if (record.expiresAt && Date.parse(record.expiresAt) <= now) info.expired = true;
   if (record.revokedAt) info.revokedAt = record.revokedAt;
   if (record.previous && record.state === 'active' && Date.parse(record.previous.validUntil) > now) info.previousValidUntil = record.previous.validUntil;
   if (isStatic) info.static = true;

@@ -46,7 +46,7 @@ function seconds(value: string | boolean | undefined, flag: string): number | un
 }
 function stateOf(info: ApiKeyInfo): string {
   if (info.state === 'revoked') return 'revoked';
-  if (info.expiresAt && Date.parse(info.expiresAt) <= Date.now()) return 'expired';
+  if (info.expired) return 'expired';
   return info.previousValidUntil ? 'rotating' : 'active';
 }
 

@@ -84,6 +84,7 @@ describe('API key manager (memory store)', () => {
     expect((await keys.verify(key)).ok).toBe(true);
     time.advance(1);
     expect(await keys.verify(key)).toEqual({ ok: false, reason: 'expired' });
+    expect(keys.describe((await keys.list())[0])).toMatchObject({ state: 'active', expired: true });
     await expect(keys.rotate((await keys.list())[0].id)).rejects.toMatchObject({ status: 409, code: 'KEY_EXPIRED' });
   });
 
