@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { ConfigInput } from './config/index.js';
 
 export const USAGE = `Usage: portico [options]
+       portico keys <create|list|revoke|rotate> ...   manage API keys (portico keys --help)
 
 Serves a Federation 2 supergraph: one GraphQL endpoint in front of its subgraphs.
 

@@ -3,13 +3,9 @@ import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 import { parseCli, USAGE } from './cli.js';
 import { ConfigError, loadConfigFile, type ConfigInput, type PorticoConfig } from './config/index.js';
-import { SubgraphListError } from './gateway/compose.js';
 import { gatewayPublicKey } from './identity/signed-identity.js';
-import { CompositionError } from './gateway/supergraph-compose.js';
 import { createLogger } from './observability/logger.js';
-import { MetricsListenError } from './observability/metrics-listener.js';
 import { runPrimary, workerCount } from './server/cluster.js';
-import { createPorticoServer } from './server/create-server.js';
 
 async function loadOrExit(configFile: string | undefined, overrides: ConfigInput): Promise<PorticoConfig> {
   try {
@@ -23,6 +19,13 @@ async function loadOrExit(configFile: string | undefined, overrides: ConfigInput
 
 /** One gateway: serve until SIGTERM/SIGINT, then finish the requests in flight and exit 0. */
 async function serve(config: PorticoConfig, logger: Logger): Promise<void> {
+  // Loaded here, not at the top, so that `portico keys …` starts without the gateway's modules.
+  const [{ createPorticoServer }, { CompositionError }, { SubgraphListError }, { MetricsListenError }] = await Promise.all([
+    import('./server/create-server.js'),
+    import('./gateway/supergraph-compose.js'),
+    import('./gateway/compose.js'),
+    import('./observability/metrics-listener.js'),
+  ]);
   // In a cluster worker the primary serves the metrics listener, with every worker's metrics.
   const server = createPorticoServer(config, logger, { metricsListener: !cluster.isWorker });
   try {
@@ -50,6 +53,12 @@ async function serve(config: PorticoConfig, logger: Logger): Promise<void> {
       );
     });
   }
+}
+
+// `portico keys …` manages API keys and exits; it never starts a gateway.
+if (process.argv[2] === 'keys') {
+  const { runKeysCli } = await import('./keys/cli.js');
+  process.exit(await runKeysCli(process.argv.slice(3)));
 }
 
 const action = parseCli(process.argv.slice(2));

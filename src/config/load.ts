@@ -146,6 +146,16 @@ export function loadConfig(options: LoadConfigOptions = {}): PorticoConfig {
   for (const [client, plan] of Object.entries(parsed.cost.budgets.clients)) {
     if (!plans[plan]) throw new ConfigError(`cost.budgets.clients.${client}`, `names plan "${plan}", not defined in cost.budgets.plans`);
   }
+  // Static API keys: each names a defined plan (or the default), and no id or hash twice.
+  const keyIds = new Set<string>();
+  const keyHashes = new Set<string>();
+  parsed.apiKeys.static.forEach((key, i) => {
+    if (key.plan !== 'default' && !plans[key.plan]) throw new ConfigError(`apiKeys.static.${i}.plan`, `names plan "${key.plan}", not defined in cost.budgets.plans`);
+    if (keyIds.has(key.id)) throw new ConfigError(`apiKeys.static.${i}.id`, `${key.id} is listed twice`);
+    if (keyHashes.has(key.hash.toLowerCase())) throw new ConfigError(`apiKeys.static.${i}.hash`, 'the same hash is listed twice');
+    keyIds.add(key.id);
+    keyHashes.add(key.hash.toLowerCase());
+  });
   const usesDevJwt = !parsed.auth.jwtSecret && !parsed.auth.jwksUrl;
   const config: PorticoConfig = {
     ...parsed,

@@ -274,6 +274,31 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** API keys as issued credentials (`portico keys`, `/admin/keys`); see README "Usage plans and API keys". */
+    apiKeys: z
+      .object({
+        /** Where keys are kept without Redis (`redisUrl`): a JSON file of hashes, re-read when it changes. */
+        file: z.string().min(1).default('data/api-keys.json'),
+        /** Keys listed here, hashed (SHA-256 hex of the key): accepted, never changed by the CLI or admin API. */
+        static: z
+          .array(
+            z
+              .object({
+                id: z.string().regex(/^[\w.-]{1,64}$/, 'letters, digits and _ . - only (at most 64)'),
+                hash: z.string().regex(/^[0-9a-fA-F]{64}$/, 'the SHA-256 of the key, 64 hex characters (never the key itself)'),
+                plan: z.string().min(1),
+                name: z.string().min(1).max(128).optional(),
+              })
+              .strict(),
+          )
+          .default([]),
+        /** Scope a token needs for `/admin/keys`. */
+        adminScope: z.string().min(1).default('admin'),
+        /** How long a rotated key's old secret keeps working, unless the rotation says otherwise, in seconds. */
+        rotationGraceSeconds: z.coerce.number().int().min(0).max(366 * 86_400).default(86_400),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -347,6 +372,9 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_METRICS_HOST: 'metrics.host',
   PORTICO_METRICS_PORT: 'metrics.port',
   PORTICO_METRICS_ON_MAIN_PORT: 'metrics.onMainPort',
+  PORTICO_API_KEYS_FILE: 'apiKeys.file',
+  PORTICO_API_KEYS_ADMIN_SCOPE: 'apiKeys.adminScope',
+  PORTICO_API_KEYS_ROTATION_GRACE: 'apiKeys.rotationGraceSeconds',
 };
 /** `PORTICO_SUBGRAPH_TODOS_URL=http://…` sets `subgraphs.todos.url`. */
 export const SUBGRAPH_URL_ENV = /^PORTICO_SUBGRAPH_([A-Z0-9_]+)_URL$/;

@@ -31,6 +31,8 @@ import { createStores } from '../stores/index.js';
 import { createQuotaStage } from '../keys/quota-stage.js';
 import { createUsageHandler } from '../keys/usage-admin.js';
 import { createUsageRecorder } from '../keys/usage-recorder.js';
+import { createKeysAdminHandler } from '../keys/admin-keys.js';
+import { createApiKeysFromConfig } from '../keys/store-create.js';
 import { formatError } from './format-error.js';
 import { createGraphQLHandler } from './graphql-http.js';
 import { createCachedLane } from './cached-lane.js';
@@ -79,6 +81,8 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
   if (!config.metrics.onMainPort && options.metricsListener === false) answerPrimaryForMetrics(metrics.registry);
   const stores = createStores(config, logger, options);
   const authenticator = createAuthenticator(config.auth);
+  // Issued API keys; `apiKeys.verify(presented)` is the check of a request's key.
+  const apiKeys = createApiKeysFromConfig(config, stores.apiKeys, { now: options.now });
 
   const authorization = createAuthorization(config.authorization, logger.child({ module: 'authorization' }));
   const rateLimits = createRateLimits(config.cost.budgets, stores.rateCounters);
@@ -201,6 +205,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
       costReport: createCostReportHandler(learner, authenticator, config.cost.reportScope, config.cost.defaultListSize),
       usage: createUsageHandler(stores.usage, authenticator, config.usage.adminScope, options.now),
       recordUsage,
+      keys: createKeysAdminHandler(apiKeys, authenticator, config.apiKeys.adminScope, logger.child({ module: 'api-keys' })),
       ready: async () => accepting && supergraphLoaded && (await stores.ping()),
       metrics,
       metricsOnMainPort: config.metrics.onMainPort,

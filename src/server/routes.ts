@@ -31,6 +31,8 @@ export interface Routes {
   usage?: (req: IncomingMessage, res: ServerResponse, search: string) => Promise<void>;
   /** Counts each GraphQL request's usage once its response is sent. */
   recordUsage?: (report: RequestReport, status: number) => void;
+  /** `/admin/keys` and `/admin/keys/<id>[/revoke|/rotate]`. */
+  keys: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
   /** Readiness: a supergraph is loaded and the configured stores answer. */
   ready: () => Promise<boolean>;
   metrics: Metrics;
@@ -60,6 +62,10 @@ export function createRequestHandler(routes: Routes) {
       logger.error({ err: error, requestId }, 'request failed');
       if (!res.headersSent) sendError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
     };
+    if (path === '/admin/keys' || path.startsWith('/admin/keys/')) {
+      routes.keys(req, res, path).catch(fail);
+      return;
+    }
     switch (path) {
       case '/health/live':
         return json(res, 200, { status: 'ok' });

@@ -11,6 +11,8 @@ import { createRedisBudgets } from '../cost/budgets-redis.js';
 import type { BudgetStore } from '../cost/budgets.js';
 import { createMemoryListSizeStore, createRedisListSizeStore, type ListSizeStore } from '../cost/list-size-store.js';
 import { createMemoryCounters, createRedisCounters, withLocalFallback, type RateCounter } from '../cost/rate-counters.js';
+import type { ApiKeyStore } from '../keys/api-key.js';
+import { createApiKeyStore } from '../keys/store-create.js';
 import { createRedisClient, whenReady } from './redis.js';
 import { withQuotaFailover, type QuotaStore } from '../keys/quota.js';
 import { createMemoryQuotas } from '../keys/quota-store-memory.js';
@@ -31,6 +33,8 @@ export interface Stores {
   /** Usage per client and day; undefined with usage.enabled off. */
   usage?: UsageStore;
   persistedQueries: KeyValueCache<string>;
+  /** Issued API keys (hashes): in Redis with `redisUrl`, else in `apiKeys.file`; static keys in front. */
+  apiKeys: ApiKeyStore;
   /**
    * Waits (a moment at most) for the shared store's first connection: a gateway answering before
    * Redis is connected would count its first requests on the local fallback, not the shared budgets.
@@ -51,6 +55,7 @@ export function createStores(config: PorticoConfig, logger: Logger, { now }: { n
       usage: config.usage.enabled ? createMemoryUsage() : undefined,
       cache: createMemoryCacheStore({ maxEntries: config.cache.maxEntries }),
       persistedQueries: createApqStore(undefined, config.redisPrefix, config.cache.maxEntries),
+      apiKeys: createApiKeyStore(config),
       connected: async () => undefined,
       ping: async () => true,
       close: async () => undefined,
@@ -67,6 +72,7 @@ export function createStores(config: PorticoConfig, logger: Logger, { now }: { n
     usage: config.usage.enabled ? createRedisUsage(redis, prefix, config.usage.retentionDays) : undefined,
     cache,
     persistedQueries: createApqStore(redis, prefix, config.cache.maxEntries),
+    apiKeys: createApiKeyStore(config, redis),
     connected: () => whenReady(redis, 2000).catch(() => undefined),
     ping: () => cache.ping(),
     close: async () => {
