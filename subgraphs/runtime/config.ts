@@ -27,6 +27,9 @@ export interface SubgraphConfig {
 export class ConfigError extends Error {}
 
 const PORT_RANGE = 'must be an integer between 0 and 65535';
+
+/** Variables whose value may hold a secret (a password in a URL, a key): never quoted in an error. */
+const holdsSecret = (variable: string) => variable === 'DATABASE_URL' || /SECRET|KEY|PASSWORD|TOKEN/i.test(variable);
 const blankToUndefined = (value: unknown) => (value === '' ? undefined : value);
 
 function isPublicKey(text: string): boolean {
@@ -54,7 +57,7 @@ function envSchema(name: string, defaultPort: number) {
       blankToUndefined,
       z
         .string()
-        .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
+        .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL, with no spaces or line breaks')
         .optional(),
     ),
     DATABASE_SCHEMA: z.preprocess(
@@ -113,7 +116,9 @@ export function loadSubgraphConfig(
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue.path[0]);
-    throw new ConfigError(`${variable}: ${issue.message} (got ${JSON.stringify(env[variable] ?? null)})`);
+    // The value is quoted only where it cannot be a secret: a DATABASE_URL with a stray newline holds a password.
+    const got = holdsSecret(variable) ? '' : ` (got ${JSON.stringify(env[variable] ?? null)})`;
+    throw new ConfigError(`${variable}: ${issue.message}${got}`);
   }
   const values = parsed.data;
   if (!values.PORTICO_GATEWAY_PUBLIC_KEYS && values.NODE_ENV === 'production') {
