@@ -124,6 +124,12 @@ export function loadSubgraphConfig(
   if (!values.PORTICO_GATEWAY_PUBLIC_KEYS && values.NODE_ENV === 'production') {
     throw new ConfigError('PORTICO_GATEWAY_PUBLIC_KEYS: is required when NODE_ENV=production');
   }
+  // Its private half is derived from a documented secret: anyone could sign as the gateway.
+  if (values.NODE_ENV === 'production' && values.PORTICO_GATEWAY_PUBLIC_KEYS?.includes(DEV_GATEWAY_PUBLIC_KEY)) {
+    throw new ConfigError(
+      'PORTICO_GATEWAY_PUBLIC_KEYS: holds the documented dev public key, refused when NODE_ENV=production; set the production gateway\'s key (npm run gateway-public-key)',
+    );
+  }
   const storage: StorageOptions = values.DATABASE_URL
     ? { kind: 'postgres', url: values.DATABASE_URL, schema: values.DATABASE_SCHEMA }
     : { kind: 'embedded', dataDir: resolve(values.PORTICO_DATA_DIR, name) };

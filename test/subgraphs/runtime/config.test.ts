@@ -74,4 +74,16 @@ describe('loadSubgraphConfig', () => {
   it('still quotes a value that cannot be a secret, to show what was wrong', () => {
     expect(() => load({ LOG_LEVEL: 'loud' })).toThrow('LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "loud")');
   });
+
+  it('refuses the documented dev public key when NODE_ENV=production, alone or in a rotation list, with one line', () => {
+    const production = gatewayPublicKey('the-production-secret-0123456789');
+    for (const keys of [DEV_GATEWAY_PUBLIC_KEY, `${production},${DEV_GATEWAY_PUBLIC_KEY}`]) {
+      expect(() => load({ NODE_ENV: 'production', PORTICO_GATEWAY_PUBLIC_KEYS: keys })).toThrow(
+        /^PORTICO_GATEWAY_PUBLIC_KEYS: holds the documented dev public key, refused when NODE_ENV=production; [^\n]*$/,
+      );
+    }
+    // Outside production it may be set explicitly, and a production key is accepted in production.
+    expect(load({ PORTICO_GATEWAY_PUBLIC_KEYS: DEV_GATEWAY_PUBLIC_KEY }).gatewayKeys).toEqual([DEV_GATEWAY_PUBLIC_KEY]);
+    expect(load({ NODE_ENV: 'production', PORTICO_GATEWAY_PUBLIC_KEYS: production }).gatewayKeys).toEqual([production]);
+  });
 });
