@@ -139,6 +139,14 @@ export function loadConfig(options: LoadConfigOptions = {}): PorticoConfig {
   if (production && !parsed.subgraphSecret) {
     throw new ConfigError('subgraphSecret', 'production needs subgraphSecret (PORTICO_SUBGRAPH_SECRET)');
   }
+  // Everyone can read the dev secret (and sign as this gateway with it): set on purpose or not, never in production.
+  if (production && parsed.subgraphSecret === DEV_SUBGRAPH_SECRET) {
+    const source = sources.get('subgraphSecret');
+    throw new ConfigError(
+      source ? `subgraphSecret (${source})` : 'subgraphSecret',
+      'is the documented dev secret, refused in production; npm run gateway-public-key -- --generate prints a new one',
+    );
+  }
   if (parsed.auth.jwtSecret && parsed.auth.jwksUrl) {
     throw new ConfigError('auth', 'set either auth.jwtSecret or auth.jwksUrl, not both');
   }

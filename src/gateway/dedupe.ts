@@ -9,12 +9,15 @@ const NOT_IN_KEY = new Set(['x-request-id', 'traceparent', 'tracestate', SIGNATU
 /** Only queries are shared; the gateway writes the operation first, with its keyword or as `{…}`. */
 const IS_QUERY = /^\{"query":"(query[\s{(]|\{)/;
 
+/** True when a body as the gateway writes it starts with a query operation (no parse needed). */
+export const startsAsQuery = (body: unknown): boolean => typeof body === 'string' && IS_QUERY.test(body);
+
 /** A response that answered an earlier identical call: its data may predate the request that got it. */
 export const SHARED_RESPONSE = Symbol('portico.sharedResponse');
 
 function keyOf(url: string, init: FetcherRequestInit): string | undefined {
   const body = init.body;
-  if (typeof body !== 'string' || !IS_QUERY.test(body)) return undefined;
+  if (typeof body !== 'string' || !startsAsQuery(body)) return undefined;
   const headers = Object.entries((init.headers ?? {}) as Record<string, string>)
     .filter(([name]) => !NOT_IN_KEY.has(name.toLowerCase()))
     .map(([name, value]) => `${name.toLowerCase()}:${value}`)

@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, hkdfSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, hkdfSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 
 /**
  * The identity the gateway vouches for when it calls a subgraph.
@@ -39,15 +39,27 @@ export interface SignedRequest {
   bodySha256: string;
   /** The identity header's value. */
   identity: string;
+  /**
+   * A call that must not run twice (a mutation): signed with a fresh random nonce, which a subgraph
+   * accepts once. Such a signature is never reused from the same-second cache.
+   */
+  singleUse?: boolean;
 }
+
+/** The nonce of a single-use signature: 16 random bytes, base64url (22 characters). */
+const newNonce = (): string => randomBytes(16).toString('base64url');
 
 export class IdentityError extends Error {}
 
 export const sha256Hex = (body: string | Uint8Array = ''): string => createHash('sha256').update(body).digest('hex');
 
-/** The string the gateway signs; newline-separated, none of its parts can hold a newline. */
-function canonical(request: SignedRequest, timestamp: number): string {
-  return ['portico-identity-v2', request.method.toUpperCase(), request.audience, request.path, timestamp, request.bodySha256, request.identity].join('\n');
+/**
+ * The string the gateway signs; newline-separated, none of its parts can hold a newline. A nonce, when
+ * there is one, is a last line of its own: a signature with a nonce does not verify without it.
+ */
+function canonical(request: Omit<SignedRequest, 'singleUse'>, timestamp: number, nonce?: string): string {
+  const parts = ['portico-identity-v2', request.method.toUpperCase(), request.audience, request.path, timestamp, request.bodySha256, request.identity];
+  return (nonce === undefined ? parts : [...parts, `n=${nonce}`]).join('\n');
 }
 
 // PKCS#8 DER prefix of an Ed25519 private key; the 32-byte seed follows.
@@ -111,7 +123,8 @@ export interface RequestSigner {
 /**
  * A signer with the key from `secret` that reuses the signature of an identical request within the
  * same second (the timestamp's granularity: it would compute the very same one), keeping up to
- * `maxEntries` of them, oldest out first.
+ * `maxEntries` of them, oldest out first. A `singleUse` request always gets a signature of its own,
+ * with a fresh nonce (`n=`).
  */
 export function createRequestSigner(secret: string, { maxEntries = 1000 } = {}): RequestSigner {
   const key = signingKeyFrom(secret);
@@ -122,6 +135,11 @@ export function createRequestSigner(secret: string, { maxEntries = 1000 } = {}):
     publicKey,
     keyId,
     sign(request, nowSeconds = nowInSeconds()) {
+      if (request.singleUse) {
+        const nonce = newNonce();
+        const signature = sign(null, Buffer.from(canonical(request, nowSeconds, nonce)), key).toString('base64url');
+        return `t=${nowSeconds},k=${keyId},n=${nonce},v2=${signature}`;
+      }
       const what = canonical(request, 0);
       const hit = recent.get(what);
       if (hit && hit.at === nowSeconds) return hit.value;
@@ -137,7 +155,7 @@ export function createRequestSigner(secret: string, { maxEntries = 1000 } = {}):
 
 /** The identity and signature headers for one request (tests, tools; the gateway uses a RequestSigner). */
 export function signRequest(
-  request: { identity: Identity; method: string; audience: string; path: string; body?: string },
+  request: { identity: Identity; method: string; audience: string; path: string; body?: string; singleUse?: boolean },
   secret: string,
   nowSeconds = nowInSeconds(),
 ): Record<string, string> {
@@ -153,6 +171,19 @@ export interface VerifierOptions {
   maxSkewSeconds?: number;
   /** Signatures remembered as verified, so a repeated request skips the Ed25519 check. Default 1000. */
   maxEntries?: number;
+  /**
+   * Nonces of single-use signatures remembered as used, each until its signature can no longer be
+   * accepted. When this many are remembered, further single-use requests are refused until some
+   * expire (refusing is safe; forgetting one early would let it be replayed). Default 100 000.
+   */
+  maxNonces?: number;
+}
+
+/** What a valid signature vouches for. */
+export interface VerifiedIdentity {
+  identity: Identity;
+  /** True when the signature carried a nonce, now used up: a replay of this request is refused. */
+  singleUse: boolean;
 }
 
 export interface RequestVerifier {
@@ -166,11 +197,20 @@ export interface RequestVerifier {
     headers: { identity?: string | null; signature?: string | null },
     nowSeconds?: number,
   ): Identity;
+  /**
+   * As `verify`, and says whether the signature was single-use. A single-use signature is accepted
+   * once: its nonce is remembered, and a request with a remembered nonce throws IdentityError.
+   */
+  verifyRequest(
+    request: { method: string; path: string; bodySha256: string },
+    headers: { identity?: string | null; signature?: string | null },
+    nowSeconds?: number,
+  ): VerifiedIdentity;
 }
 
 /** A verifier that accepts signatures from any of `publicKeys` (several during a key rotation). */
 export function createRequestVerifier(publicKeys: readonly string[], options: VerifierOptions): RequestVerifier {
-  const { audience, maxAgeSeconds = DEFAULT_MAX_AGE_SECONDS, maxSkewSeconds = DEFAULT_MAX_SKEW_SECONDS, maxEntries = 1000 } = options;
+  const { audience, maxAgeSeconds = DEFAULT_MAX_AGE_SECONDS, maxSkewSeconds = DEFAULT_MAX_SKEW_SECONDS, maxEntries = 1000, maxNonces = 100_000 } = options;
   const keys = new Map(publicKeys.map((text) => {
     const { keyId, key } = parsePublicKey(text);
     return [keyId, key] as const;
@@ -178,28 +218,59 @@ export function createRequestVerifier(publicKeys: readonly string[], options: Ve
   if (keys.size === 0) throw new Error('a subgraph needs at least one gateway public key');
   // signature header -> the canonical string it was verified against
   const verified = new Map<string, string>();
-  return {
-    verify(request, headers, nowSeconds = nowInSeconds()) {
-      const { identity: payload, signature } = headers;
-      if (!payload || !signature) throw new IdentityError('missing signed identity');
-      const match = /^t=(\d{1,12}),k=([A-Za-z0-9_-]{11}),v2=([A-Za-z0-9_-]{86})$/.exec(signature);
-      if (!match) throw new IdentityError('malformed identity signature');
-      const timestamp = Number(match[1]);
-      if (nowSeconds - timestamp > maxAgeSeconds) throw new IdentityError('identity signature expired');
-      if (timestamp - nowSeconds > maxSkewSeconds) throw new IdentityError('identity signature from the future');
-      const key = keys.get(match[2]);
-      if (!key) throw new IdentityError('identity signed with an unknown key');
-      const message = canonical({ ...request, audience, identity: payload }, timestamp);
-      if (verified.get(signature) !== message) {
-        // verify() compares in constant time; the message is recomputed here, never read from the request.
-        if (!verify(null, Buffer.from(message), key, Buffer.from(match[3], 'base64url'))) {
-          throw new IdentityError('invalid identity signature');
-        }
+  const usedNonces = createNonceMemory(maxNonces, maxAgeSeconds + maxSkewSeconds);
+  const verifyRequest: RequestVerifier['verifyRequest'] = (request, headers, nowSeconds = nowInSeconds()) => {
+    const { identity: payload, signature } = headers;
+    if (!payload || !signature) throw new IdentityError('missing signed identity');
+    const match = /^t=(\d{1,12}),k=([A-Za-z0-9_-]{11})(?:,n=([A-Za-z0-9_-]{22}))?,v2=([A-Za-z0-9_-]{86})$/.exec(signature);
+    if (!match) throw new IdentityError('malformed identity signature');
+    const [, time, keyId, nonce, signed] = match;
+    const timestamp = Number(time);
+    if (nowSeconds - timestamp > maxAgeSeconds) throw new IdentityError('identity signature expired');
+    if (timestamp - nowSeconds > maxSkewSeconds) throw new IdentityError('identity signature from the future');
+    const key = keys.get(keyId);
+    if (!key) throw new IdentityError('identity signed with an unknown key');
+    const message = canonical({ ...request, audience, identity: payload }, timestamp, nonce);
+    if (nonce !== undefined || verified.get(signature) !== message) {
+      // verify() compares in constant time; the message is recomputed here, never read from the request.
+      if (!verify(null, Buffer.from(message), key, Buffer.from(signed, 'base64url'))) {
+        throw new IdentityError('invalid identity signature');
+      }
+      // A single-use signature is never seen twice when all is well: not worth remembering as verified.
+      if (nonce === undefined) {
         verified.delete(signature);
         if (verified.size >= maxEntries) verified.delete(verified.keys().next().value as string);
         verified.set(signature, message);
       }
-      return parseIdentity(payload);
+    }
+    const identity = parseIdentity(payload);
+    // Used up only once the whole signature is known good: nobody can burn a nonce they did not sign.
+    if (nonce !== undefined) usedNonces.use(nonce, nowSeconds);
+    return { identity, singleUse: nonce !== undefined };
+  };
+  return {
+    verifyRequest,
+    verify: (request, headers, nowSeconds) => verifyRequest(request, headers, nowSeconds).identity,
+  };
+}
+
+/**
+ * Nonces already accepted, each kept for `keepSeconds` from its acceptance: the signature's lifetime
+ * plus the skew covers every moment at which its signature could still be accepted (its timestamp is
+ * at most the skew ahead of the clock). Kept in acceptance order, so expired ones leave from the front.
+ */
+function createNonceMemory(maxNonces: number, keepSeconds: number) {
+  const until = new Map<string, number>();
+  return {
+    /** Records `nonce` as used; throws IdentityError when it already was, or when memory is full. */
+    use(nonce: string, nowSeconds: number): void {
+      for (const [old, expiry] of until) {
+        if (expiry >= nowSeconds) break; // still acceptable at `expiry` itself: `now - t > maxAge` expires
+        until.delete(old);
+      }
+      if (until.has(nonce)) throw new IdentityError('identity signature replayed (nonce already used)');
+      if (until.size >= maxNonces) throw new IdentityError('too many single-use signatures within their lifetime');
+      until.set(nonce, nowSeconds + keepSeconds);
     },
   };
 }

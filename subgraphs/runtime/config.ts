@@ -27,6 +27,9 @@ export interface SubgraphConfig {
 export class ConfigError extends Error {}
 
 const PORT_RANGE = 'must be an integer between 0 and 65535';
+
+/** Variables whose value may hold a secret (a password in a URL, a key): never quoted in an error. */
+const holdsSecret = (variable: string) => variable === 'DATABASE_URL' || /SECRET|KEY|PASSWORD|TOKEN/i.test(variable);
 const blankToUndefined = (value: unknown) => (value === '' ? undefined : value);
 
 function isPublicKey(text: string): boolean {
@@ -54,7 +57,7 @@ function envSchema(name: string, defaultPort: number) {
       blankToUndefined,
       z
         .string()
-        .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
+        .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL, with no spaces or line breaks')
         .optional(),
     ),
     DATABASE_SCHEMA: z.preprocess(
@@ -113,11 +116,19 @@ export function loadSubgraphConfig(
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue.path[0]);
-    throw new ConfigError(`${variable}: ${issue.message} (got ${JSON.stringify(env[variable] ?? null)})`);
+    // The value is quoted only where it cannot be a secret: a DATABASE_URL with a stray newline holds a password.
+    const got = holdsSecret(variable) ? '' : ` (got ${JSON.stringify(env[variable] ?? null)})`;
+    throw new ConfigError(`${variable}: ${issue.message}${got}`);
   }
   const values = parsed.data;
   if (!values.PORTICO_GATEWAY_PUBLIC_KEYS && values.NODE_ENV === 'production') {
     throw new ConfigError('PORTICO_GATEWAY_PUBLIC_KEYS: is required when NODE_ENV=production');
+  }
+  // Its private half is derived from a documented secret: anyone could sign as the gateway.
+  if (values.NODE_ENV === 'production' && values.PORTICO_GATEWAY_PUBLIC_KEYS?.includes(DEV_GATEWAY_PUBLIC_KEY)) {
+    throw new ConfigError(
+      'PORTICO_GATEWAY_PUBLIC_KEYS: holds the documented dev public key, refused when NODE_ENV=production; set the production gateway\'s key (npm run gateway-public-key)',
+    );
   }
   const storage: StorageOptions = values.DATABASE_URL
     ? { kind: 'postgres', url: values.DATABASE_URL, schema: values.DATABASE_SCHEMA }

@@ -24,12 +24,15 @@ import { maskUnexpected } from './errors.js';
 import { createInvalidations, invalidationPlugin, type Invalidations } from './invalidation.js';
 import { assertStorableIdentity, guardResolvers, refusingBadInput } from './input.js';
 import { migrate, readMigrations } from './migrations.js';
+import { singleUseMutationsPlugin } from './single-use-mutations.js';
 import { openDb, type Db, type StorageOptions } from './storage/index.js';
 
 /** What every resolver of a subgraph receives. */
 export interface SubgraphContext extends Invalidations {
   /** The caller, as the gateway vouched for it. */
   identity: Identity;
+  /** True when the signature carried a nonce (now used up); a mutation without one is refused. */
+  singleUseSignature: boolean;
   db: Db;
   logger: Logger;
 }
@@ -131,7 +134,7 @@ export async function startSubgraph<TExtra extends object = object>(
     }),
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), invalidationPlugin()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), invalidationPlugin(), singleUseMutationsPlugin(logger)],
     logger,
     formatError: maskUnexpected(logger),
   });
@@ -152,18 +155,19 @@ export async function startSubgraph<TExtra extends object = object>(
     maxBodyBytes,
     context: async (req) => {
       let identity: Identity;
+      let singleUseSignature: boolean;
       try {
         const bodySha256 = (await digests.get(req)) ?? 'unknown';
-        identity = verifier.verify(
+        ({ identity, singleUse: singleUseSignature } = verifier.verifyRequest(
           { method: req.method ?? 'GET', path: req.url ?? '/', bodySha256 },
           { identity: header(req, IDENTITY_HEADER), signature: header(req, SIGNATURE_HEADER) },
-        );
+        ));
       } catch (error) {
         if (!(error instanceof IdentityError)) throw error;
         logger.warn({ reason: error.message }, 'request refused: bad signed identity');
         throw new HttpError(401, 'UNAUTHENTICATED', 'invalid or missing signed identity');
       }
-      const base: SubgraphContext = { identity, db, logger, ...createInvalidations(name) };
+      const base: SubgraphContext = { identity, singleUseSignature, db, logger, ...createInvalidations(name) };
       // Claims the service cannot store refuse the request as bad input (HTTP 200), not as a failure.
       const extra = await refusingBadInput(() => {
         assertStorableIdentity(identity);

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEV_JWT_SECRET, loadConfig } from '../../src/config/index.js';
+import { ConfigError, DEV_JWT_SECRET, DEV_SUBGRAPH_SECRET, loadConfig } from '../../src/config/index.js';
 
 const noFile = join(tmpdir(), 'portico-no-config-here.yaml');
 function configFile(text: string): string {
@@ -68,6 +68,17 @@ describe('loadConfig', () => {
     expect(config.sandbox).toBe(false);
     expect(config.introspection).toBe(false);
     expect(config.usesDevSecrets).toEqual({ jwt: false, subgraph: false });
+  });
+
+  it('refuses the documented dev subgraph secret in production, from the environment or the file, with one line', () => {
+    const jwt = { PORTICO_JWT_SECRET: 'x'.repeat(32) };
+    const fromEnv = errorOf(() => loadConfig({ env: { NODE_ENV: 'production', ...jwt, PORTICO_SUBGRAPH_SECRET: DEV_SUBGRAPH_SECRET }, file: configFile('') }));
+    expect(fromEnv.message).toMatch(/^config: subgraphSecret \(PORTICO_SUBGRAPH_SECRET\): is the documented dev secret, refused in production; [^\n]*$/);
+    expect(fromEnv.message).not.toContain(DEV_SUBGRAPH_SECRET);
+    const fromFile = errorOf(() => loadConfig({ env: { NODE_ENV: 'production', ...jwt }, file: configFile(`subgraphSecret: ${DEV_SUBGRAPH_SECRET}\n`) }));
+    expect(fromFile.key).toBe('subgraphSecret');
+    // Outside production the dev secret may be set explicitly.
+    expect(loadConfig({ env: { PORTICO_SUBGRAPH_SECRET: DEV_SUBGRAPH_SECRET }, file: configFile('') }).subgraphSecret).toBe(DEV_SUBGRAPH_SECRET);
   });
 
   it('refuses a short JWT secret and a non-URL JWKS', () => {

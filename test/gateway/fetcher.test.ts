@@ -197,4 +197,16 @@ describe('request signer', () => {
     // Past maxEntries the first one was dropped and is signed again: the same signature (Ed25519 is deterministic).
     expect(signer.sign(request('{"query":"{me{id}}"}'), 1_000)).toBe(first);
   });
+
+  it('gives each single-use request (a mutation) a signature of its own, with a fresh nonce, never from the cache', () => {
+    const signer = createRequestSigner('a-test-secret-of-enough-length');
+    const mutation = { ...request('{"query":"mutation{addTodo(input:{title:\\"x\\"}){id}}"}'), singleUse: true };
+    const signatures = [signer.sign(mutation, 1_000), signer.sign(mutation, 1_000), signer.sign(mutation, 1_000)];
+    expect(new Set(signatures).size).toBe(3);
+    for (const s of signatures) expect(s).toMatch(/^t=1000,k=[\w-]{11},n=[\w-]{22},v2=[\w-]{86}$/);
+    // Nor does it disturb the cached signature of the same request signed as a query would be.
+    const { singleUse: _, ...plain } = mutation;
+    expect(signer.sign(plain, 1_000)).toBe(signer.sign(plain, 1_000));
+    expect(signer.sign(plain, 1_000)).not.toMatch(/n=/);
+  });
 });

@@ -19,7 +19,7 @@ const alice = { sub: 'alice', scopes: ['admin'], name: 'Alice' };
 const NOW = 1_800_000_000;
 const BODY = '{"query":"{ users { nodes { email } } }"}';
 const request = { identity: alice, method: 'POST', audience: 'users', path: '/graphql', body: BODY };
-const signed = (overrides: Partial<typeof request> = {}, at = NOW, key = secret) => signRequest({ ...request, ...overrides }, key, at);
+const signed = (overrides: Partial<typeof request & { singleUse: boolean }> = {}, at = NOW, key = secret) => signRequest({ ...request, ...overrides }, key, at);
 const read = (h: Record<string, string>) => ({ identity: h[IDENTITY_HEADER], signature: h[SIGNATURE_HEADER] });
 /** What the users subgraph sees of `request`. */
 const seen = { method: 'POST', path: '/graphql', bodySha256: sha256Hex(BODY) };
@@ -91,5 +91,62 @@ describe('signed identity', () => {
     expect(gatewayPublicKey(DEV_SUBGRAPH_SECRET)).toMatch(/^[\w-]{43}$/);
     expect(() => parsePublicKey('not-a-key')).toThrow(/43 base64url/);
     expect(() => createRequestVerifier([], { audience: 'users' })).toThrow(/at least one/);
+  });
+});
+
+describe('single-use signatures (mutations)', () => {
+  const MUTATION = '{"query":"mutation { addTodo(input: { title: \\"x\\" }) { id } }"}';
+  const asSeen = { method: 'POST', path: '/graphql', bodySha256: sha256Hex(MUTATION) };
+  const once = (at = NOW) => signed({ body: MUTATION, singleUse: true }, at);
+  const fresh = (options = {}) => createRequestVerifier([gatewayPublicKey(secret)], { audience: 'users', ...options });
+  const withSignature = (headers: Record<string, string>, signature: string) => ({ ...headers, [SIGNATURE_HEADER]: signature });
+
+  it('carries a 16-byte nonce, a fresh one for each identical request in the same second', () => {
+    const [a, b] = [once(), once()];
+    expect(a[SIGNATURE_HEADER]).toMatch(/^t=1800000000,k=[\w-]{11},n=[\w-]{22},v2=[\w-]{86}$/);
+    expect(b[SIGNATURE_HEADER]).not.toBe(a[SIGNATURE_HEADER]);
+    const verifier = fresh();
+    expect(verifier.verifyRequest(asSeen, read(a), NOW)).toEqual({ identity: alice, singleUse: true });
+    expect(verifier.verifyRequest(asSeen, read(b), NOW)).toEqual({ identity: alice, singleUse: true });
+  });
+
+  it('is accepted once: the same headers again are refused as a replay', () => {
+    const verifier = fresh();
+    const headers = once();
+    expect(verifier.verify(asSeen, read(headers), NOW)).toEqual(alice);
+    expect(() => verifier.verify(asSeen, read(headers), NOW)).toThrow(/replayed/);
+    expect(() => verifier.verify(asSeen, read(headers), NOW + 30)).toThrow(/replayed/);
+    expect(() => verifier.verify(asSeen, read(headers), NOW + 31)).toThrow(/expired/);
+  });
+
+  it('does not verify with its nonce removed or changed, and a refused one uses up no nonce', () => {
+    const verifier = fresh();
+    const headers = once();
+    const signature = headers[SIGNATURE_HEADER];
+    expect(() => verifier.verify(asSeen, read(withSignature(headers, signature.replace(/,n=[\w-]{22}/, ''))), NOW)).toThrow(/invalid/);
+    const other = signature.replace(/n=[\w-]/, (m) => (m.endsWith('A') ? 'n=B' : 'n=A'));
+    expect(() => verifier.verify(asSeen, read(withSignature(headers, other)), NOW)).toThrow(/invalid/);
+    expect(() => verifier.verify({ ...asSeen, path: '/' }, read(headers), NOW)).toThrow(/invalid/);
+    // None of the refusals above used the nonce: the genuine request still goes through, once.
+    expect(verifier.verify(asSeen, read(headers), NOW)).toEqual(alice);
+    expect(() => verifier.verify(asSeen, read(withSignature(headers, signature.replace(/,n=/, ',n=x'))), NOW)).toThrow(/malformed/);
+  });
+
+  it('a signature without a nonce says so, and stays reusable within its lifetime', () => {
+    const verifier = fresh();
+    const headers = signed({ body: MUTATION });
+    expect(headers[SIGNATURE_HEADER]).not.toMatch(/n=/);
+    expect(verifier.verifyRequest(asSeen, read(headers), NOW)).toEqual({ identity: alice, singleUse: false });
+    expect(verifier.verifyRequest(asSeen, read(headers), NOW)).toEqual({ identity: alice, singleUse: false });
+  });
+
+  it('remembers at most maxNonces at once, refusing more until the oldest are past lifetime + skew', () => {
+    const verifier = fresh({ maxNonces: 2 });
+    expect(verifier.verify(asSeen, read(once()), NOW)).toEqual(alice);
+    expect(verifier.verify(asSeen, read(once()), NOW)).toEqual(alice);
+    expect(() => verifier.verify(asSeen, read(once()), NOW)).toThrow(/too many/);
+    // Accepted at NOW, kept until NOW + 30 + 5: a signature dated up to 5 s ahead is acceptable that long.
+    expect(() => verifier.verify(asSeen, read(once(NOW + 5)), NOW + 35)).toThrow(/too many/);
+    expect(verifier.verify(asSeen, read(once(NOW + 6)), NOW + 36)).toEqual(alice);
   });
 });

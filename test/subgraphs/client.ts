@@ -1,3 +1,4 @@
+import { isQueryRequest } from '../../src/gateway/resilience.js';
 import { gatewayPublicKey, signRequest, type Identity } from '../../src/identity/signed-identity.js';
 
 /** The test gateway's secret: it signs here; the subgraphs under test hold only TEST_GATEWAY_KEYS. */
@@ -20,7 +21,8 @@ export interface CallOptions {
 
 /**
  * POSTs a GraphQL request to a subgraph exactly as the gateway does: JSON body, signed identity
- * bound to this request (method, the subgraph's name, path, body).
+ * bound to this request (method, the subgraph's name, path, body), single-use (with a nonce) unless
+ * it is only queries.
  */
 export async function callSubgraph<T = Record<string, any>>(
   subgraph: { name: string; url: string },
@@ -29,7 +31,8 @@ export async function callSubgraph<T = Record<string, any>>(
 ): Promise<{ status: number; body: GraphQLBody<T> }> {
   const body = JSON.stringify({ query, variables });
   const { pathname, search } = new URL(subgraph.url);
-  const signed = identity ? signRequest({ identity, method: 'POST', audience: subgraph.name, path: pathname + search, body }, secret) : {};
+  const singleUse = !isQueryRequest({ method: 'POST', body });
+  const signed = identity ? signRequest({ identity, method: 'POST', audience: subgraph.name, path: pathname + search, body, singleUse }, secret) : {};
   const response = await fetch(subgraph.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...signed, ...headers },

@@ -53,4 +53,37 @@ describe('loadSubgraphConfig', () => {
     expect(error!.message).toMatch(/^PORTICO_SUBGRAPH_SECRET: .*PORTICO_GATEWAY_PUBLIC_KEYS/);
     expect(error!.message).not.toContain('the-gateway-secret');
   });
+
+  it.each([
+    [{ DATABASE_URL: 'postgres://app:s3cret-pw@db:5432/app\n' }, 's3cret-pw', /^DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL, with no spaces or line breaks$/],
+    [{ DATABASE_URL: 'mysql://app:s3cret-pw@db/app' }, 's3cret-pw', /^DATABASE_URL: must be/],
+    [{ PORTICO_GATEWAY_PUBLIC_KEYS: 'not-a-key-but-private-stuff' }, 'private-stuff', /^PORTICO_GATEWAY_PUBLIC_KEYS: must be comma-separated/],
+  ])('names the variable and what is wrong, never quoting a secret-bearing value (%j)', (env, secretPart, message) => {
+    let error: Error | undefined;
+    try {
+      load(env);
+    } catch (caught) {
+      error = caught as Error;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.message).toMatch(message);
+    expect(error!.message).not.toContain(secretPart);
+    expect(error!.message).not.toContain('got');
+  });
+
+  it('still quotes a value that cannot be a secret, to show what was wrong', () => {
+    expect(() => load({ LOG_LEVEL: 'loud' })).toThrow('LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "loud")');
+  });
+
+  it('refuses the documented dev public key when NODE_ENV=production, alone or in a rotation list, with one line', () => {
+    const production = gatewayPublicKey('the-production-secret-0123456789');
+    for (const keys of [DEV_GATEWAY_PUBLIC_KEY, `${production},${DEV_GATEWAY_PUBLIC_KEY}`]) {
+      expect(() => load({ NODE_ENV: 'production', PORTICO_GATEWAY_PUBLIC_KEYS: keys })).toThrow(
+        /^PORTICO_GATEWAY_PUBLIC_KEYS: holds the documented dev public key, refused when NODE_ENV=production; [^\n]*$/,
+      );
+    }
+    // Outside production it may be set explicitly, and a production key is accepted in production.
+    expect(load({ PORTICO_GATEWAY_PUBLIC_KEYS: DEV_GATEWAY_PUBLIC_KEY }).gatewayKeys).toEqual([DEV_GATEWAY_PUBLIC_KEY]);
+    expect(load({ NODE_ENV: 'production', PORTICO_GATEWAY_PUBLIC_KEYS: production }).gatewayKeys).toEqual([production]);
+  });
 });
