@@ -1,4 +1,5 @@
 import type { Caller } from './auth/caller.js';
+import type { Client } from './cost/client.js';
 
 /** What happened to one request, filled in by the stages and read by logs and metrics. */
 export interface RequestReport {
@@ -23,6 +24,10 @@ export interface GatewayContext {
   /** The client's address (from X-Forwarded-For only when server.trustProxy is on). */
   clientAddress: string;
   report: RequestReport;
+  /** The request's verified API key (`x-api-key`, see src/keys): its public id and plan. */
+  apiKey?: { id: string; plan: string };
+  /** Who spends the budget, resolved once (src/cost/client.ts). */
+  client?: Client;
   /** The operation's variables as execution sees them (coerced, defaults applied), set once it is resolved. */
   variables?: Readonly<Record<string, unknown>>;
   /**

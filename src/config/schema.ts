@@ -292,6 +292,8 @@ export const configSchema = z
               .strict(),
           )
           .default([]),
+        /** Refuse requests that carry neither an API key nor a token (401), as an API Gateway method with "API key required". */
+        required: bool.default(false),
         /** Scope a token needs for `/admin/keys`. */
         adminScope: z.string().min(1).default('admin'),
         /** How long a rotated key's old secret keeps working, unless the rotation says otherwise, in seconds. */
@@ -373,6 +375,7 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_METRICS_PORT: 'metrics.port',
   PORTICO_METRICS_ON_MAIN_PORT: 'metrics.onMainPort',
   PORTICO_API_KEYS_FILE: 'apiKeys.file',
+  PORTICO_API_KEYS_REQUIRED: 'apiKeys.required',
   PORTICO_API_KEYS_ADMIN_SCOPE: 'apiKeys.adminScope',
   PORTICO_API_KEYS_ROTATION_GRACE: 'apiKeys.rotationGraceSeconds',
 };

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { PorticoConfig } from '../config/index.js';
 import type { GatewayContext } from '../context.js';
 import type { Plan } from './budgets.js';
@@ -11,21 +10,23 @@ export interface Client {
   planName: string;
 }
 
-const hash = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 24);
+/**
+ * Who spends the budget: the token's subject, else the verified API key (its plan), else the client
+ * address. Resolved once per request, into the context: every stage counts the same client.
+ */
+export function identifyClient(context: GatewayContext, budgets: PorticoConfig['cost']['budgets']): Client {
+  return (context.client ??= resolve(context, budgets));
+}
 
-/** Who spends the budget: the token's subject, else an API key, else the client address. */
-export function identifyClient(
-  context: GatewayContext,
-  apiKey: string | undefined,
-  budgets: PorticoConfig['cost']['budgets'],
-): Client {
+function resolve(context: GatewayContext, budgets: PorticoConfig['cost']['budgets']): Client {
   const byDefault = { plan: { capacity: budgets.capacity, restoreRate: budgets.restoreRate } as Plan, planName: 'default' };
   const named = (name: unknown) => (typeof name === 'string' && Object.hasOwn(budgets.plans, name) ? { plan: budgets.plans[name], planName: name } : undefined);
-  const { caller } = context;
+  const { caller, apiKey } = context;
   if (caller.sub) {
     const plan = named(budgets.clients[`sub:${caller.sub}`]) ?? named(budgets.planClaim && caller.claims[budgets.planClaim]);
     return { key: `sub:${caller.sub}`, ...(plan ?? byDefault) };
   }
-  if (apiKey) return { key: `key:${hash(apiKey)}`, ...(named(budgets.clients[`key:${apiKey}`]) ?? byDefault) };
+  // An issued key (see src/keys): its plan, unless the config assigns its id another.
+  if (apiKey) return { key: `key:${apiKey.id}`, ...(named(budgets.clients[`key:${apiKey.id}`]) ?? named(apiKey.plan) ?? byDefault) };
   return { key: `ip:${context.clientAddress}`, ...byDefault };
 }

@@ -116,8 +116,7 @@ export function createCostControl(
             }),
           );
         }
-        const apiKey = rc.request.http?.headers.get(cost.budgets.apiKeyHeader);
-        const client = identifyClient(rc.contextValue, apiKey, cost.budgets);
+        const client = identifyClient(rc.contextValue, cost.budgets);
         const settle = (taken: boolean, onSettled?: (available: number) => void) =>
           scope.beforeResponse(async (response) => {
             const body = response.response.body;

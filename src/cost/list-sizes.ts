@@ -155,9 +155,9 @@ export function createListSizeLearner(options: ListSizeLearningOptions, store: L
 export type ListSizeLearner = ReturnType<typeof createListSizeLearner>;
 
 /**
- * Who a caller's answers vote as when sizes are learned: its token subject, else one voter for every
- * anonymous caller (addresses and unregistered keys can be had by the thousand).
+ * Who a caller's answers vote as when sizes are learned: its token subject or its issued API key,
+ * else one voter for every anonymous caller (addresses can be had by the thousand).
  */
 export function learningVoter(client: string): string {
-  return client.startsWith('sub:') ? client : 'anonymous';
+  return client.startsWith('sub:') || client.startsWith('key:') ? client : 'anonymous';
 }

@@ -85,7 +85,7 @@ export function createRateLimits(budgets: PorticoConfig['cost']['budgets'], coun
         current.byDocument.set(rc.queryHash, selected);
       }
       if (selected.length === 0) return;
-      const client = identifyClient(rc.contextValue, rc.request.http?.headers.get(budgets.apiKeyHeader), budgets);
+      const client = identifyClient(rc.contextValue, budgets);
       const per = (limit: RateLimit) => `${limit.max} calls to ${limit.coordinate} per ${limit.windowMs / 1000}s`;
       for (const { limit, count } of selected) {
         // Waiting would not help: refuse as a bad request, not with a Retry-After.

@@ -7,6 +7,7 @@ import { parseDuration, type ApiKeyInfo } from './api-key.js';
 import { ApiKeyError, type ApiKeys } from './manager.js';
 import { createApiKeyStore, createApiKeysFromConfig } from './store-create.js';
 import { ApiKeyStoreError } from './store-errors.js';
+import { runUsageCommand } from './usage-cli.js';
 
 export interface KeysIo {
   stdout(text: string): void;
@@ -112,7 +113,7 @@ export const KEY_COMMANDS: Record<string, KeysCommand> = {
 export function keysUsage(): string {
   return `Usage: portico keys <command> [--config <file>]\n\nManages the API keys the gateway accepts (in Redis with REDIS_URL, else in apiKeys.file).\n\n${Object.values(KEY_COMMANDS)
     .map((c) => `  ${c.usage}`)
-    .join('\n')}\n`;
+    .join('\n')}\n  portico keys usage <key id> [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]\n`;
 }
 
 /** Runs `portico keys <argv…>`; returns the exit code (0 done, 1 refused or failed, 2 usage). */
@@ -122,6 +123,8 @@ export async function runKeysCli(argv: string[], io: KeysIo = { stdout: (t) => p
     io.stdout(keysUsage());
     return 0;
   }
+  // Usage reads other stores (and may ask a running gateway): a command of its own (usage-cli.ts).
+  if (name === 'usage') return runUsageCommand(rest, { env: process.env, out: io.stdout, err: io.stderr });
   const command = KEY_COMMANDS[name];
   if (!command) {
     io.stderr(`portico keys: unknown command ${JSON.stringify(name)}\n\n${keysUsage()}`);

@@ -50,7 +50,7 @@ export function createQuotaStage({ cost, store, now = Date.now, events = {} }: Q
   const { budgets } = cost;
   const measuring = cost.mode === 'measure';
   const pending = new WeakMap<GatewayContext, Pending>();
-  const clientOf = (rc: OperationContext) => identifyClient(rc.contextValue, rc.request.http?.headers.get(budgets.apiKeyHeader), budgets);
+  const clientOf = (rc: OperationContext) => identifyClient(rc.contextValue, budgets);
 
   const headers: Stage = {
     name: 'quota-headers',

@@ -32,6 +32,7 @@ import { createQuotaStage } from '../keys/quota-stage.js';
 import { createUsageHandler } from '../keys/usage-admin.js';
 import { createUsageRecorder } from '../keys/usage-recorder.js';
 import { createKeysAdminHandler } from '../keys/admin-keys.js';
+import { createRequestKeyCheck } from '../keys/request-key.js';
 import { createApiKeysFromConfig } from '../keys/store-create.js';
 import { formatError } from './format-error.js';
 import { createGraphQLHandler } from './graphql-http.js';
@@ -83,6 +84,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
   const authenticator = createAuthenticator(config.auth);
   // Issued API keys; `apiKeys.verify(presented)` is the check of a request's key.
   const apiKeys = createApiKeysFromConfig(config, stores.apiKeys, { now: options.now });
+  const checkKey = createRequestKeyCheck(apiKeys, { header: config.cost.budgets.apiKeyHeader, required: config.apiKeys.required });
 
   const authorization = createAuthorization(config.authorization, logger.child({ module: 'authorization' }));
   const rateLimits = createRateLimits(config.cost.budgets, stores.rateCounters);
@@ -192,7 +194,8 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     context: async (req) => {
       const report: RequestReport = reportOf(req);
       const caller = await authenticator.authenticate(req.headers.authorization);
-      return { caller, requestId: String(req.headers['x-request-id']), clientAddress: clientAddress(req, config.server.trustProxy), report };
+      const apiKey = await checkKey(req, caller);
+      return { caller, apiKey, requestId: String(req.headers['x-request-id']), clientAddress: clientAddress(req, config.server.trustProxy), report };
     },
   });
 

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
 import demo from '../../portico.config.js';
@@ -78,6 +81,8 @@ export function gatewayConfig(urls: Record<string, string>, overrides: ConfigInp
       redisPrefix: `test-${randomUUID()}`,
       ...overrides,
       supergraph: { watch: false, ...overrides.supergraph },
+      // Without Redis, issued keys live in a file: one of this gateway's own, not ./data of the checkout.
+      apiKeys: { file: join(mkdtempSync(join(tmpdir(), 'portico-test-keys-')), 'api-keys.json'), ...overrides.apiKeys },
       // Metrics on a free port of their own, as by default on a port of their own (9090).
       metrics: { port: 0, ...overrides.metrics },
     },

@@ -12,7 +12,7 @@ const plans = { cost: { budgets: { plans: { pro: { capacity: 10, restoreRate: 1 
 
 describe('apiKeys config', () => {
   it('has defaults, and PORTICO_API_KEYS_FILE sets the file', () => {
-    expect(load({}).apiKeys).toEqual({ file: 'data/api-keys.json', static: [], adminScope: 'admin', rotationGraceSeconds: 86_400 });
+    expect(load({}).apiKeys).toEqual({ file: 'data/api-keys.json', static: [], required: false, adminScope: 'admin', rotationGraceSeconds: 86_400 });
     expect(load({}, { PORTICO_API_KEYS_FILE: '/var/lib/portico/keys.json' }).apiKeys.file).toBe('/var/lib/portico/keys.json');
   });
 
