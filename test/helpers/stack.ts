@@ -136,3 +136,14 @@ export async function startStack(overrides: ConfigInput = {}, options: ServerOpt
     },
   };
 }
+
+/** Issues an API key through the gateway's admin API, as an operator would; returns it with its id. */
+export async function issueKey(url: string, plan = 'default', body: Record<string, unknown> = {}): Promise<{ key: string; id: string }> {
+  const response = await fetch(new URL('/admin/keys', url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await token('ops', { scope: 'admin' })}` },
+    body: JSON.stringify({ plan, ...body }),
+  });
+  if (response.status !== 201) throw new Error(`issuing a key answered ${response.status}`);
+  return (await response.json()) as { key: string; id: string };
+}

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPorticoServer } from '../../src/server/create-server.js';
 import { eventually } from '../helpers/eventually.js';
-import { gatewayConfig, graphql, startGateway, startStack, token, type Stack } from '../helpers/stack.js';
+import { gatewayConfig, graphql, issueKey, startGateway, startStack, token, type Stack } from '../helpers/stack.js';
 
 const PLANS = { plans: { pro: { capacity: 500, restoreRate: 0.001 } }, capacity: 50, restoreRate: 0.001 };
 // A user every caller can read (provisioned below): an object, 1 point, answered for keys too.
@@ -20,16 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-async function issue(url: string, plan = 'pro'): Promise<{ key: string; id: string }> {
-  const response = await fetch(new URL('/admin/keys', url), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${await token('ops', { scope: 'admin' })}` },
-    body: JSON.stringify({ plan, name: 'test app' }),
-  });
-  expect(response.status).toBe(201);
-  return (await response.json()) as { key: string; id: string };
-}
-
+const issue = (url: string, plan = 'pro') => issueKey(url, plan);
 const withKey = (key: string) => ({ headers: { 'x-api-key': key } });
 const available = (body: { extensions?: Record<string, any> }) => body.extensions?.cost?.throttleStatus?.currentlyAvailable as number | undefined;
 
@@ -68,12 +59,7 @@ describe('API keys on the request path', () => {
   });
 
   it('refuses a key that has expired', async () => {
-    const response = await fetch(new URL('/admin/keys', stack.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await token('ops', { scope: 'admin' })}` },
-      body: JSON.stringify({ plan: 'pro', expiresInSeconds: 1 }),
-    });
-    const { key } = (await response.json()) as { key: string };
+    const { key } = await issueKey(stack.url, 'pro', { expiresInSeconds: 1 });
     expect((await graphql(stack.url, ME, withKey(key))).status).toBe(200);
     expect(await eventually(async () => (await graphql(stack.url, ME, withKey(key))).status === 401, 3000)).toBe(true);
   });

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/index.js';
 import { createPorticoServer, type PorticoServer } from '../../src/server/create-server.js';
-import { gatewayConfig, startStack, token, type Stack } from '../helpers/stack.js';
+import { gatewayConfig, issueKey, startStack, token, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
 const gateways: PorticoServer[] = [];
@@ -121,7 +121,8 @@ describe('the cached-answer lane', () => {
     const open = { query: '{ user(id: "lane-eve") { name } }' };
     await post(own, open);
     expect((await post(own, open)).headers['cache-control']).toMatch(/^max-age=\d+, public$/);
-    expect((await post(own, open, undefined, { 'x-api-key': 'tenant-a' })).headers['cache-control']).toMatch(/^max-age=\d+, private$/);
+    const { key } = await issueKey(own);
+    expect((await post(own, open, undefined, { 'x-api-key': key })).headers['cache-control']).toMatch(/^max-age=\d+, private$/);
 
     // The admin's answer to the same document is complete, and is not the anonymous one.
     const admin = await both(url, lines, query, await token('lane-root', { scope: 'admin' }));
