@@ -101,6 +101,27 @@ describe.runIf(process.env.REDIS_URL)('two gateway processes and the CLI sharing
     expect(await listed(first)).toContainEqual(expect.objectContaining({ id, state: 'revoked' }));
   });
 
+  it('a key revoked through one gateway is refused by the other within a second (GraphQL requests)', async () => {
+    const [first, second] = gateways;
+    const response = await fetch(adminUrl(first), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ plan: 'default', name: 'revoked across replicas' }),
+    });
+    const { id, key } = (await response.json()) as { id: string; key: string };
+    // `__typename` needs no subgraph: the request path up to the key check is what is tried.
+    const ask = (g: GatewayProcess) =>
+      fetch(g.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ query: '{ __typename }' }) });
+    expect((await ask(second)).status).toBe(200);
+    await fetch(adminUrl(first, `/${id}/revoke`), { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
+    const revokedAt = Date.now();
+    let answer = await ask(second);
+    while (answer.status === 200 && Date.now() - revokedAt < 2000) answer = await ask(second);
+    expect(answer.status).toBe(401);
+    expect(((await answer.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('INVALID_API_KEY');
+    expect(Date.now() - revokedAt).toBeLessThan(1000);
+  });
+
   it('portico keys create with REDIS_URL writes where the gateways read', async () => {
     const { REDIS_URL: _ignored, ...rest } = process.env;
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/main.ts', 'keys', 'create', '--plan', 'default', '--json'], { env: { ...rest, ...env } });
