@@ -139,6 +139,11 @@ export function loadConfig(options: LoadConfigOptions = {}): PorticoConfig {
   if (production && !parsed.subgraphSecret) {
     throw new ConfigError('subgraphSecret', 'production needs subgraphSecret (PORTICO_SUBGRAPH_SECRET)');
   }
+  // Everyone can read the dev JWT secret (and mint any token with it): set on purpose or not, never in production.
+  if (production && parsed.auth.jwtSecret === DEV_JWT_SECRET) {
+    const source = sources.get('auth.jwtSecret');
+    throw new ConfigError(source ? `auth.jwtSecret (${source})` : 'auth.jwtSecret', 'is the documented dev secret, refused in production; set a secret of your own');
+  }
   // Everyone can read the dev secret (and sign as this gateway with it): set on purpose or not, never in production.
   if (production && parsed.subgraphSecret === DEV_SUBGRAPH_SECRET) {
     const source = sources.get('subgraphSecret');

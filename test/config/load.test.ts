@@ -81,6 +81,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: { PORTICO_SUBGRAPH_SECRET: DEV_SUBGRAPH_SECRET }, file: configFile('') }).subgraphSecret).toBe(DEV_SUBGRAPH_SECRET);
   });
 
+  it('refuses the documented dev JWT secret in production, set explicitly (anyone could mint tokens with it)', () => {
+    const subgraph = { PORTICO_SUBGRAPH_SECRET: 'y'.repeat(32) };
+    const refused = errorOf(() => loadConfig({ env: { NODE_ENV: 'production', ...subgraph, PORTICO_JWT_SECRET: DEV_JWT_SECRET }, file: configFile('') }));
+    expect(refused.message).toMatch(/^config: auth\.jwtSecret \(PORTICO_JWT_SECRET\): is the documented dev secret, refused in production; [^\n]*$/);
+    expect(refused.message).not.toContain(DEV_JWT_SECRET);
+    expect(loadConfig({ env: { PORTICO_JWT_SECRET: DEV_JWT_SECRET }, file: configFile('') }).auth.jwtSecret).toBe(DEV_JWT_SECRET);
+  });
+
   it('refuses a short JWT secret and a non-URL JWKS', () => {
     expect(errorOf(() => loadConfig({ env: { PORTICO_JWT_SECRET: 'short' }, file: configFile('') })).message).toMatch(/auth\.jwtSecret \(PORTICO_JWT_SECRET\): must be at least 32/);
     expect(errorOf(() => loadConfig({ env: { PORTICO_JWKS_URL: 'not a url' }, file: configFile('') })).key).toContain('auth.jwksUrl');
