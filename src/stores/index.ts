@@ -76,7 +76,15 @@ export function createStores(config: PorticoConfig, logger: Logger, { now }: { n
     connected: () => whenReady(redis, 2000).catch(() => undefined),
     ping: () => cache.ping(),
     close: async () => {
-      if (redis.isOpen) await redis.close();
+      if (!redis.isOpen) return;
+      // close() waits for every reply still expected; from a Redis that does not answer, none comes.
+      let timer: NodeJS.Timeout | undefined;
+      const closed = await Promise.race([
+        redis.close().then(() => true, () => true),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), 2000))),
+      ]);
+      clearTimeout(timer);
+      if (!closed) redis.destroy();
     },
   };
 }
