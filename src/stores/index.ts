@@ -84,7 +84,12 @@ export function createStores(config: PorticoConfig, logger: Logger, { now }: { n
         new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), 2000))),
       ]);
       clearTimeout(timer);
-      if (!closed) redis.destroy();
+      if (closed) return;
+      try {
+        redis.destroy();
+      } catch {
+        // Already closed by close(), which was only still waiting for replies that will not come.
+      }
     },
   };
 }
