@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { BudgetStore } from './budgets.js';
 import { createMemoryBudgets } from './budgets-memory.js';
+import { createFailover } from '../stores/failover.js';
 
 export class BudgetStoreUnavailable extends Error {}
 
@@ -9,21 +10,7 @@ export class BudgetStoreUnavailable extends Error {}
  * (`closed`). Each call tries the shared store again, so it recovers as soon as the store answers.
  */
 export function withFailover(shared: BudgetStore, mode: 'open' | 'closed', logger: Logger): BudgetStore {
-  const local = createMemoryBudgets();
-  let failing = false;
-  const attempt = async <T>(call: (store: BudgetStore) => Promise<T>): Promise<T> => {
-    try {
-      const result = await call(shared);
-      if (failing) logger.info('budget store is back');
-      failing = false;
-      return result;
-    } catch (error) {
-      if (!failing) logger.error({ err: { message: (error as Error).message }, mode }, 'budget store failed');
-      failing = true;
-      if (mode === 'closed') throw new BudgetStoreUnavailable('budget store unavailable');
-      return call(local);
-    }
-  };
+  const attempt = createFailover(shared, createMemoryBudgets(), mode, logger, 'budget store', () => new BudgetStoreUnavailable('budget store unavailable'));
   return {
     take: (key, cost, plan) => attempt((s) => s.take(key, cost, plan)),
     refund: (key, points, plan) => attempt((s) => s.refund(key, points, plan)),

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { createFailover } from '../stores/failover.js';
 import type { PorticoConfig } from '../config/index.js';
 
 /** A plan's quota, as configured: at most `limit` requests or cost points per UTC period. */
@@ -56,20 +57,7 @@ export function quotaOf(budgets: PorticoConfig['cost']['budgets'], planName: str
  * store (`open`: each replica then counts on its own until Redis answers) or refuse (`closed`).
  */
 export function withQuotaFailover(shared: QuotaStore, local: QuotaStore, mode: 'open' | 'closed', logger: Logger): QuotaStore {
-  let failing = false;
-  const attempt = async <T>(call: (store: QuotaStore) => Promise<T>): Promise<T> => {
-    try {
-      const result = await call(shared);
-      if (failing) logger.info('quota store is back');
-      failing = false;
-      return result;
-    } catch (error) {
-      if (!failing) logger.error({ err: { message: (error as Error).message }, mode }, 'quota store failed');
-      failing = true;
-      if (mode === 'closed') throw new QuotaStoreUnavailable('quota store unavailable');
-      return call(local);
-    }
-  };
+  const attempt = createFailover(shared, local, mode, logger, 'quota store', () => new QuotaStoreUnavailable('quota store unavailable'));
   return {
     consume: (client, quota, amount, now) => attempt((s) => s.consume(client, quota, amount, now)),
     settle: (client, quota, delta, at) => attempt((s) => s.settle(client, quota, delta, at)),
