@@ -1,0 +1,99 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+/** What the graphql-ws hooks see of a connection (`ctx.extra`). */
+export interface SocketExtra {
+  socket: WebSocket;
+  request: IncomingMessage;
+}
+
+export interface ServeWsOptions {
+  /** Told of internal errors (a hook that threw); the socket is then closed with 4500. */
+  onError(error: unknown, where: string): void;
+  /** Ping every this many ms; a socket that does not answer within as long is cut. Default 12 000. */
+  keepAliveMs?: number;
+  /**
+   * Called after each message is handed to the socket with what is still buffered on it (bytes);
+   * the hook may close it (a slow consumer).
+   */
+  afterSend?(socket: WebSocket, bufferedBytes: number): void;
+}
+
+export interface GraphQLWsServer {
+  /** Hands an HTTP upgrade request to the WebSocket server (the path is the caller's to check). */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Closes every socket with `code` (1001 "going away" by default) and stops accepting. */
+  close(code?: number, reason?: string): Promise<void>;
+  readonly sockets: ReadonlySet<WebSocket>;
+}
+
+/**
+ * The `graphql-transport-ws` protocol (graphql-ws's `makeServer`) on `ws` sockets: graphql-ws's own
+ * `useServer` adapter, with errors told to the caller's logger instead of the console, and a hook on
+ * what each socket still has to send (back-pressure).
+ */
+export function serveGraphQLWs<E extends Record<PropertyKey, unknown> = Record<PropertyKey, never>>(
+  options: ServerOptions<Record<string, unknown> | undefined, SocketExtra & E>,
+  { onError, keepAliveMs = 12_000, afterSend }: ServeWsOptions,
+  extra: (request: IncomingMessage) => E = () => ({}) as E,
+): GraphQLWsServer {
+  const server = makeServer(options);
+  const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => handleProtocols(protocols) });
+  const internalError = (socket: WebSocket, error: unknown, where: string) => {
+    onError(error, where);
+    if (socket.readyState === socket.OPEN) socket.close(4500, 'Internal server error');
+  };
+
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    socket.once('error', (error) => internalError(socket, error, 'socket'));
+    let pongWait: NodeJS.Timeout | undefined;
+    const pinger = setInterval(() => {
+      if (socket.readyState !== socket.OPEN) return;
+      pongWait = setTimeout(() => socket.terminate(), keepAliveMs);
+      socket.once('pong', () => clearTimeout(pongWait));
+      socket.ping();
+    }, keepAliveMs);
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise<void>((resolve, reject) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            socket.send(data, (error) => (error && socket.readyState === socket.OPEN ? reject(error) : resolve()));
+            afterSend?.(socket, socket.bufferedAmount);
+          }),
+        close: (code, reason) => {
+          if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(code, reason);
+        },
+        onMessage: (cb) =>
+          socket.on('message', (data) => {
+            cb(String(data)).catch((error: unknown) => internalError(socket, error, 'message'));
+          }),
+      },
+      { socket, request, ...extra(request) } as SocketExtra & E,
+    );
+    socket.once('close', (code, reason) => {
+      clearTimeout(pongWait);
+      clearInterval(pinger);
+      closed(code, String(reason)).catch((error: unknown) => onError(error, 'close'));
+    });
+  });
+
+  return {
+    sockets: wss.clients,
+    handleUpgrade(request, socket, head) {
+      wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    },
+    async close(code = 1001, reason = 'Server shutting down') {
+      for (const socket of wss.clients) socket.close(code, reason);
+      // Sockets that do not answer the close handshake in time are cut.
+      const cut = setTimeout(() => {
+        for (const socket of wss.clients) socket.terminate();
+      }, 2000);
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      clearTimeout(cut);
+    },
+  };
+}
