@@ -21,6 +21,8 @@ export interface CreateGatewayOptions {
   defaultCacheControl?: (query: string) => string | null;
   /** Told of every subgraph fetch: which subgraph, how long, and whether it answered (HTTP status below 400). */
   onFetch?: (subgraph: string, seconds: number, ok: boolean) => void;
+  /** Filled with the data source of each subgraph as the gateway builds it (subscriptions fetch entities through them). */
+  dataSources?: Map<string, SignedSubgraphDataSource>;
 }
 
 /** The fetcher, timed and reported. */
@@ -39,7 +41,7 @@ function observed(fetcher: Fetcher, subgraph: string, onFetch: CreateGatewayOpti
   };
 }
 
-export function createGateway({ config, logger, onReload, validateSupergraph, onFetch, defaultCacheControl }: CreateGatewayOptions): ApolloGateway {
+export function createGateway({ config, logger, onReload, validateSupergraph, onFetch, defaultCacheControl, dataSources }: CreateGatewayOptions): ApolloGateway {
   // Read by @apollo/gateway's constructor: unless this is 'true' it reports usage to Apollo
   // and probes cloud metadata addresses. Portico never phones home unless the user opts in.
   process.env.APOLLO_TELEMETRY_DISABLED = config.apolloTelemetry ? 'false' : 'true';
@@ -68,7 +70,9 @@ export function createGateway({ config, logger, onReload, validateSupergraph, on
       });
       const observedFetcher = observed(resilient, name, onFetch);
       const fetcher = deduplication ? deduplication.fetcher(observedFetcher) : observedFetcher;
-      return new SignedSubgraphDataSource({ name, url: target, fetcher, defaultCacheControl });
+      const dataSource = new SignedSubgraphDataSource({ name, url: target, fetcher, defaultCacheControl });
+      dataSources?.set(name, dataSource);
+      return dataSource;
     },
   });
   const stop = gateway.stop.bind(gateway);

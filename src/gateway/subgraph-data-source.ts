@@ -10,7 +10,8 @@ import { SubgraphTimeoutError } from './fetcher.js';
 /** `extensions.code` of an error for a subgraph that is down, timed out or answered with an HTTP error. */
 export const SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE';
 
-function identityOf(context: Partial<GatewayContext>): Identity {
+/** Who the subgraphs are told the caller is (the identity header, signed): the same for every entry point. */
+export function identityOf(context: Partial<GatewayContext>): Identity {
   const caller = context.caller;
   if (!caller?.sub) return { scopes: [] };
   const { name, email } = caller.claims as { name?: unknown; email?: unknown };

@@ -21,6 +21,7 @@ import { createListSizeLearner } from '../cost/list-sizes.js';
 import { createLimitsStage } from '../cost/limits.js';
 import { createRateLimits } from '../cost/rate-limits.js';
 import { createGateway } from '../gateway/create-gateway.js';
+import type { SignedSubgraphDataSource } from '../gateway/subgraph-data-source.js';
 import { readSupergraph, supergraphId } from '../gateway/supergraph.js';
 import { answerPrimaryForMetrics } from '../observability/cluster-metrics.js';
 import { createMetrics } from '../observability/metrics.js';
@@ -28,6 +29,7 @@ import { baseUrl, createMetricsListener } from '../observability/metrics-listene
 import { createReportPlugin } from '../observability/plugin.js';
 import { createTracingPlugin, startTracing } from '../observability/tracing.js';
 import { createStores } from '../stores/index.js';
+import { createSubscriptionServer } from '../subscriptions/server.js';
 import { createQuotaStage } from '../keys/quota-stage.js';
 import { createUsageHandler } from '../keys/usage-admin.js';
 import { createUsageRecorder } from '../keys/usage-recorder.js';
@@ -118,9 +120,11 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
 
   const defaultHints = createDefaultHints(config.cache.defaultHints);
   let supergraphLoaded = false;
+  const dataSources = new Map<string, SignedSubgraphDataSource>();
   const gateway = createGateway({
     config,
     logger,
+    dataSources,
     validateSupergraph: authorization.validateSupergraph,
     defaultCacheControl: defaultHints.enabled ? (query) => defaultHints.headerFor(query) : undefined,
     onReload: (outcome) => metrics.reloads.inc({ outcome: outcome.ok ? 'ok' : 'refused' }),
@@ -137,6 +141,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     cache?.useSupergraph(supergraph);
     if (defaultHints.enabled) defaultHints.useSupergraph(supergraph);
     lane?.reset(apiSchema);
+    subscriptions.useSupergraph(coreSupergraphSdl, apiSchema);
     supergraphLoaded = true;
   });
 
@@ -186,20 +191,34 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     ],
   });
 
+  // Who is calling, once per request (and once per WebSocket, from connection_init's payload).
+  const createContext = async (req: IncomingMessage): Promise<GatewayContext> => {
+    const report: RequestReport = reportOf(req);
+    const caller = await authenticator.authenticate(req.headers.authorization);
+    const apiKey = await checkKey(req, caller);
+    return { caller, apiKey, requestId: String(req.headers['x-request-id']), clientAddress: clientAddress(req, config.server.trustProxy), report };
+  };
   const graphql = createGraphQLHandler<GatewayContext>({
     server: apollo,
     maxBodyBytes: config.server.maxBodyBytes,
     answerFirst: lane?.answer,
     onRefused: (req, error) => reportOf(req).errorCodes.push(error.code),
-    context: async (req) => {
-      const report: RequestReport = reportOf(req);
-      const caller = await authenticator.authenticate(req.headers.authorization);
-      const apiKey = await checkKey(req, caller);
-      return { caller, apiKey, requestId: String(req.headers['x-request-id']), clientAddress: clientAddress(req, config.server.trustProxy), report };
-    },
+    context: createContext,
   });
 
   let accepting = false;
+  // graphql-ws on the same port and path (src/subscriptions).
+  const subscriptions = createSubscriptionServer({
+    config,
+    logger,
+    registry: metrics.registry,
+    createContext,
+    stages,
+    dataSources,
+    formatError: errorFormatter,
+    accepting: () => accepting,
+  });
+  httpServer.on('upgrade', subscriptions.upgrade);
   httpServer.on(
     'request',
     createRequestHandler({
@@ -240,6 +259,8 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     },
     async stop() {
       accepting = false;
+      // Sockets closed with 1001 first: their clients reconnect to another replica.
+      await subscriptions.close();
       // The drain plugin stops accepting and waits for requests in flight; past the timeout, connections are cut.
       const timer = setTimeout(() => httpServer.closeAllConnections(), config.server.shutdownTimeoutMs);
       await apollo.stop();

@@ -19,6 +19,8 @@ export interface ServeWsOptions {
    * the hook may close it (a slow consumer).
    */
   afterSend?(socket: WebSocket, bufferedBytes: number): void;
+  /** Largest message accepted, in bytes (larger: the socket is closed with 1009). Default 1 MiB. */
+  maxPayload?: number;
 }
 
 export interface GraphQLWsServer {
@@ -36,11 +38,11 @@ export interface GraphQLWsServer {
  */
 export function serveGraphQLWs<E extends Record<PropertyKey, unknown> = Record<PropertyKey, never>>(
   options: ServerOptions<Record<string, unknown> | undefined, SocketExtra & E>,
-  { onError, keepAliveMs = 12_000, afterSend }: ServeWsOptions,
+  { onError, keepAliveMs = 12_000, afterSend, maxPayload = 1024 * 1024 }: ServeWsOptions,
   extra: (request: IncomingMessage) => E = () => ({}) as E,
 ): GraphQLWsServer {
   const server = makeServer(options);
-  const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => handleProtocols(protocols) });
+  const wss = new WebSocketServer({ noServer: true, maxPayload, handleProtocols: (protocols) => handleProtocols(protocols) });
   const internalError = (socket: WebSocket, error: unknown, where: string) => {
     onError(error, where);
     if (socket.readyState === socket.OPEN) socket.close(4500, 'Internal server error');
