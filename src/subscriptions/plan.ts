@@ -38,14 +38,16 @@ export function createSubscriptionPlanner(dataSources: ReadonlyMap<string, Graph
       };
     },
 
-    /** The plan of a valid subscription document (cached by `key`: the hash of what the caller may see). */
-    plan(key: string, document: DocumentNode, operationName: string | undefined): SubscriptionPlan {
+    /**
+     * The plan of a valid subscription document (cached by `key`: the hash of what the caller may see);
+     * undefined when nothing in it subscribes (authorization removed the field).
+     */
+    plan(key: string, document: DocumentNode, operationName: string | undefined): SubscriptionPlan | undefined {
       if (!current) throw new GraphQLError('The gateway has no supergraph yet', { extensions: { code: 'SERVICE_UNAVAILABLE' } });
       let plan = current.plans.get(key);
       if (!plan) {
-        const queryPlan = current.planner.buildQueryPlan(operationFromDocument(current.apiSchema, document, { operationName }));
-        const node = queryPlan.node;
-        if (node?.kind !== 'Subscription') throw new GraphQLError('The operation has nothing to subscribe to', { extensions: { code: 'BAD_REQUEST' } });
+        const node = current.planner.buildQueryPlan(operationFromDocument(current.apiSchema, document, { operationName })).node;
+        if (node?.kind !== 'Subscription') return undefined;
         plan = { primary: node.primary, rest: node.rest };
         if (current.plans.size >= PLANS) current.plans.delete(current.plans.keys().next().value as string);
         current.plans.set(key, plan);

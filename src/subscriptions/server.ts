@@ -51,6 +51,8 @@ interface Connection {
   /** Caller, API key, address: shared by its subscriptions' contexts. */
   base: GatewayContext;
   clientKey: string;
+  /** Subscriptions counted against the limits: running, or being started (admission is asynchronous). */
+  open: number;
   streams: Set<Stream>;
   expiresAt?: number;
   expiryTimer?: NodeJS.Timeout;
@@ -123,8 +125,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
   function expire(connection: Connection): void {
     if (connection.expired) return;
     connection.expired = true;
-    for (const stream of connection.streams) stream.end('expired', EXPIRED());
-    if (connection.streams.size === 0) connection.close(4401, 'Token has expired');
+    // With subscriptions, the socket is closed once graphql-ws has sent the last one's error (onComplete).
+    if (connection.streams.size === 0) return connection.close(4401, 'Token has expired');
+    for (const stream of [...connection.streams]) stream.end('expired', EXPIRED());
   }
 
   function watchExpiry(connection: Connection): void {
@@ -176,6 +179,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
           id: ctx.extra.connectionId,
           base,
           clientKey: identifyClient(base, config.cost.budgets).key,
+          open: 0,
           streams: new Set(),
           expired: false,
           expiresAt: typeof exp === 'number' ? (exp + config.auth.clockToleranceSeconds) * 1000 : undefined,
@@ -190,22 +194,34 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
       },
       async onSubscribe(ctx, id, payload) {
         const connection = connections.get(ctx)!;
-        const refuse = (error: GraphQLError) => {
+        let reserved = false;
+        const release = () => {
+          if (!reserved) return;
+          reserved = false;
+          connection.open -= 1;
+          count(connection.clientKey, -1);
+        };
+        const refuse = (...errors: GraphQLError[]) => {
+          release();
           metrics.started.inc({ outcome: 'refused' });
-          logger.info({ subscription: `${connection.id}:${id}`, client: connection.clientKey, code: error.extensions.code }, 'subscription refused');
-          return [error];
+          logger.info({ subscription: `${connection.id}:${id}`, client: connection.clientKey, code: errors[0].extensions.code }, 'subscription refused');
+          return errors;
         };
         if (connection.expired || (connection.expiresAt !== undefined && Date.now() >= connection.expiresAt)) {
           expire(connection);
           return refuse(EXPIRED());
         }
         if (!schema) return refuse(endingError('The gateway has no supergraph yet', 'SERVICE_UNAVAILABLE'));
-        if (connection.streams.size >= settings.maxPerConnection) {
+        if (connection.open >= settings.maxPerConnection) {
           return refuse(endingError(`At most ${settings.maxPerConnection} subscriptions per connection`, 'TOO_MANY_SUBSCRIPTIONS', { limit: settings.maxPerConnection }));
         }
         if ((perClient.get(connection.clientKey) ?? 0) >= settings.maxPerClient) {
           return refuse(endingError(`At most ${settings.maxPerClient} subscriptions per client`, 'TOO_MANY_SUBSCRIPTIONS', { limit: settings.maxPerClient }));
         }
+        // Counted from here, so that subscribes arriving together cannot all pass the limits.
+        reserved = true;
+        connection.open += 1;
+        count(connection.clientKey, 1);
         const document = documentOf(payload.query);
         if (document instanceof GraphQLError) return refuse(document);
         const invalid = validate(schema, document, [...specifiedRules, ReservedResponseKeysRule]);
@@ -222,6 +238,12 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         try {
           const admitted = await admit({ schema, query: payload.query, document, operation, operationName, variables: payload.variables ?? undefined, headers: ctx.extra.request.headers, context });
           const plan = planner.plan(`${admitted.queryHash}:${operationName ?? ''}`, admitted.document, operationName);
+          if (!plan) {
+            // Authorization removed every field: its errors say why (UNAUTHORIZED_FIELD_OR_TYPE per path).
+            const { errors = [] } = await admitted.filter({ data: {} });
+            const reasons = errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }));
+            return refuse(...(reasons.length ? reasons : [endingError('The operation has nothing to subscribe to', 'BAD_REQUEST')]));
+          }
           const started = Date.now();
           stream = createStream({
             plan,
@@ -237,13 +259,12 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
             queued: () => checkBacklog(connection),
             ended: (reason, events) => {
               connection.streams.delete(stream);
-              count(connection.clientKey, -1);
+              release();
               metrics.active.dec();
               logger.info({ subscription, operationName: context.report.operationName, client: connection.clientKey, events, durationMs: Date.now() - started, reason }, 'subscription ended');
             },
           });
           connection.streams.add(stream);
-          count(connection.clientKey, 1);
           metrics.active.inc();
           metrics.started.inc({ outcome: 'ok' });
           logger.info({ subscription, operationName: context.report.operationName, client: connection.clientKey, subgraph: plan.primary.serviceName }, 'subscription started');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { graphql, startStack, token, type Stack } from '../helpers/stack.js';
+import { graphql, startGateway, startStack, token, type Stack } from '../helpers/stack.js';
 import { connect, type TestSubscription } from './ws-client.js';
 
 let stack: Stack;
@@ -61,5 +61,74 @@ describe('subscriptions through the gateway (graphql-ws on /graphql)', () => {
     const adminSaw = [await next(all), await next(all)].map((r) => r.data.todoChanged.todo);
     expect(adminSaw).toEqual([{ title: 'bob only', owner: { name: 'Bob' } }, { title: 'milk', owner: { name: 'Alice' } }]);
     await Promise.all([alice.dispose(), boss.dispose()]);
+  });
+
+  it('refuses an anonymous subscription (UNAUTHORIZED_FIELD_OR_TYPE), and closes a socket with a bad token (4401, with the reason)', async () => {
+    const anonymous = connect(stack.url);
+    const refused = await anonymous.subscribe(CHANGED).ended;
+    expect(refused).toEqual({ error: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHORIZED_FIELD_OR_TYPE' }) })] });
+    await anonymous.dispose();
+
+    const forged = connect(stack.url, { authorization: 'Bearer not-a-token' });
+    forged.subscribe(CHANGED);
+    expect(await forged.closed).toEqual({ code: 4401, reason: 'Token is malformed' });
+    const expired = connect(stack.url, await bearer('ws-late', { expiresIn: -60 }));
+    expired.subscribe(CHANGED);
+    expect(await expired.closed).toEqual({ code: 4401, reason: 'Token has expired' });
+  });
+
+  it('a token that expires ends its subscriptions with UNAUTHENTICATED and closes the socket (4401)', async () => {
+    // Past its exp by 28 s: valid for 2 s more, within the default clock tolerance of 30 s.
+    const shortLived = connect(stack.url, await bearer('ws-brief', { expiresIn: -28 }));
+    const subscription = shortLived.subscribe(CHANGED);
+    expect(await subscription.ended).toEqual({ error: [{ message: 'Token has expired', extensions: { code: 'UNAUTHENTICATED' } }] });
+    expect(await shortLived.closed).toEqual({ code: 4401, reason: 'Token has expired' });
+  });
+
+  it('refuses a query over WebSocket (BAD_REQUEST: queries and mutations go over HTTP)', async () => {
+    const carol = connect(stack.url, await bearer('ws-carol'));
+    expect(await carol.subscribe('{ me { id } }').ended).toEqual({
+      error: [expect.objectContaining({ extensions: { code: 'BAD_REQUEST' } })],
+    });
+    await carol.dispose();
+  });
+
+  it('limits open subscriptions per connection and per client, counts them in /metrics, and closes sockets with 1001 on shutdown', async () => {
+    const gateway = await startGateway({ users: stack.users.url, todos: stack.todos.url }, { subscriptions: { maxPerConnection: 2, maxPerClient: 3 } });
+    const dave = await bearer('ws-dave');
+    const first = connect(gateway.url, dave);
+    const open = [first.subscribe(CHANGED), first.subscribe(CHANGED)];
+    expect(await first.subscribe(CHANGED).ended).toEqual({
+      error: [{ message: 'At most 2 subscriptions per connection', extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: 2 } }],
+    });
+    const second = connect(gateway.url, dave);
+    open.push(second.subscribe(CHANGED));
+    expect(await second.subscribe(CHANGED).ended).toEqual({
+      error: [{ message: 'At most 3 subscriptions per client', extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: 3 } }],
+    });
+    const metrics = await (await fetch(gateway.metricsUrl!)).text();
+    expect(metrics).toMatch(/^portico_subscription_connections 2$/m);
+    expect(metrics).toMatch(/^portico_subscriptions_active 3$/m);
+    expect(metrics).toMatch(/^portico_subscriptions_started_total\{outcome="refused"\} 2$/m);
+
+    await gateway.server.stop();
+    expect(await first.closed).toEqual({ code: 1001, reason: 'Server shutting down' });
+    expect(await second.closed).toEqual({ code: 1001, reason: 'Server shutting down' });
+    expect(await Promise.all(open.map((s) => s.ended))).toHaveLength(3);
+  });
+
+  it('a todos restart ends its subscriptions with SUBGRAPH_UNAVAILABLE; new ones work', async () => {
+    const erin = connect(stack.url, await bearer('ws-erin', { name: 'Erin' }));
+    const before = erin.subscribe(CHANGED);
+    await subscribed([before], 'ws-erin');
+    await stack.restartTodos();
+    expect(await before.ended).toEqual({
+      error: [{ message: expect.stringMatching(/^Subgraph "todos" closed its subscription connection \(1001/), extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'todos' } }],
+    });
+    const after = erin.subscribe(CHANGED);
+    await subscribed([after], 'ws-erin');
+    await graphql(stack.url, 'mutation { addTodo(input: { title: "after the restart" }) { id } }', { token: await token('ws-erin') });
+    expect((await next(after)).data.todoChanged.todo).toEqual({ title: 'after the restart', owner: { name: 'Erin' } });
+    await erin.dispose();
   });
 });
