@@ -63,18 +63,19 @@ export function createRedisPubSub(url: string, logger: Logger, prefix = 'portico
   listener.on('error', () => undefined); // the publisher logs Redis going away and coming back
   listener.connect().catch(() => undefined);
   const local = localFanOut();
-  // One pattern subscription for every channel, made before the subgraph serves: no subscriber can
-  // miss a change published while its channel's own SUBSCRIBE would still be on its way.
-  const listening = whenReady(listener).then(() =>
-    listener.pSubscribe(`${prefix}*`, (text, channel) => {
-      try {
-        local.emit(channel.slice(prefix.length), JSON.parse(text));
-      } catch {
-        logger.warn({ channel }, 'pub/sub message is not JSON; ignored');
-      }
-    }),
-  );
-  listening.catch(() => undefined);
+  // One pattern subscription for every channel, made before the subgraph serves (`ready`): no
+  // subscriber can miss a change published while its channel's own SUBSCRIBE would be on its way.
+  let listening: Promise<void> | undefined;
+  const listen = () =>
+    (listening ??= whenReady(listener).then(() =>
+      listener.pSubscribe(`${prefix}*`, (text, channel) => {
+        try {
+          local.emit(channel.slice(prefix.length), JSON.parse(text));
+        } catch {
+          logger.warn({ channel }, 'pub/sub message is not JSON; ignored');
+        }
+      }),
+    ));
 
   return {
     async publish(channel, message) {
@@ -86,7 +87,7 @@ export function createRedisPubSub(url: string, logger: Logger, prefix = 'portico
       }
     },
     iterate: local.iterate,
-    ready: () => Promise.all([whenReady(publisher), listening]).then(() => undefined),
+    ready: () => Promise.all([whenReady(publisher), listen()]).then(() => undefined),
     async close() {
       await Promise.all([publisher.close().catch(() => publisher.destroy()), listener.close().catch(() => listener.destroy())]);
     },
