@@ -158,6 +158,121 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     }
   }
 
+  /** A caller's connection (a WebSocket, or one multipart HTTP response): counted, its expiry watched. */
+  function openConnection(id: string, base: GatewayContext, close: Connection['close']): Connection {
+    const exp = base.caller.claims.exp;
+    const connection: Connection = {
+      id,
+      base,
+      clientKey: identifyClient(base, config.cost.budgets).key,
+      open: 0,
+      streams: new Set(),
+      expired: false,
+      expiresAt: typeof exp === 'number' ? (exp + config.auth.clockToleranceSeconds) * 1000 : undefined,
+      close,
+    };
+    metrics.connections.inc();
+    watchExpiry(connection);
+    return connection;
+  }
+
+  function closeConnection(connection: Connection): void {
+    clearTimeout(connection.expiryTimer);
+    metrics.connections.dec();
+  }
+
+  /**
+   * One subscribe, whatever the transport: limits, parsing, validation, the stages, the plan. Its
+   * errors (refused), or the stream to send from once `start()`ed.
+   */
+  async function startSubscription(
+    connection: Connection,
+    id: string,
+    payload: { query?: unknown; operationName?: string | null; variables?: Record<string, unknown> | null },
+    headers: IncomingMessage['headers'],
+  ): Promise<GraphQLError[] | { stream: Stream; document: DocumentNode }> {
+    let reserved = false;
+    const release = () => {
+      if (!reserved) return;
+      reserved = false;
+      connection.open -= 1;
+      count(connection.clientKey, -1);
+    };
+    const refuse = (...errors: GraphQLError[]) => {
+      release();
+      metrics.started.inc({ outcome: 'refused' });
+      logger.info({ subscription: `${connection.id}:${id}`, client: connection.clientKey, code: errors[0].extensions.code }, 'subscription refused');
+      return errors;
+    };
+    if (connection.expired || (connection.expiresAt !== undefined && Date.now() >= connection.expiresAt)) {
+      expire(connection);
+      return refuse(EXPIRED());
+    }
+    if (!schema) return refuse(endingError('The gateway has no supergraph yet', 'SERVICE_UNAVAILABLE'));
+    if (connection.open >= settings.maxPerConnection) {
+      return refuse(endingError(`At most ${settings.maxPerConnection} subscriptions per connection`, 'TOO_MANY_SUBSCRIPTIONS', { limit: settings.maxPerConnection }));
+    }
+    if ((perClient.get(connection.clientKey) ?? 0) >= settings.maxPerClient) {
+      return refuse(endingError(`At most ${settings.maxPerClient} subscriptions per client`, 'TOO_MANY_SUBSCRIPTIONS', { limit: settings.maxPerClient }));
+    }
+    // Counted from here, so that subscribes arriving together cannot all pass the limits.
+    reserved = true;
+    connection.open += 1;
+    count(connection.clientKey, 1);
+    const document = documentOf(payload.query);
+    if (document instanceof GraphQLError) return refuse(document);
+    const invalid = validate(schema, document, [...specifiedRules, ReservedResponseKeysRule]);
+    if (invalid.length) return refuse(new GraphQLError(invalid[0].message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+    const operationName = payload.operationName ?? undefined;
+    const operation = getOperationAST(document, operationName);
+    if (!operation) return refuse(endingError(operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.', 'OPERATION_RESOLUTION_FAILURE'));
+    if (operation.operation !== 'subscription') {
+      return refuse(endingError('Only subscriptions are served this way; send queries and mutations as plain HTTP requests', 'BAD_REQUEST'));
+    }
+    const subscription = `${connection.id}:${id}`;
+    const context: GatewayContext = { ...connection.base, requestId: subscription, report: { errorCodes: [], operationName: operationName ?? operation.name?.value, operationType: 'subscription' } };
+    let stream: Stream;
+    try {
+      const admitted = await admit({ schema, query: payload.query as string, document, operation, operationName, variables: payload.variables ?? undefined, headers, context });
+      const plan = planner.plan(`${admitted.queryHash}:${operationName ?? ''}`, admitted.document, operationName);
+      if (!plan) {
+        // Authorization removed every field: its errors say why (UNAUTHORIZED_FIELD_OR_TYPE per path).
+        const { errors = [] } = await admitted.filter({ data: {} });
+        const reasons = errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }));
+        return refuse(...(reasons.length ? reasons : [endingError('The operation has nothing to subscribe to', 'BAD_REQUEST')]));
+      }
+      const started = Date.now();
+      stream = createStream({
+        plan,
+        admitted,
+        document: admitted.document,
+        operationName,
+        schema,
+        context,
+        planner,
+        upstreams,
+        formatError,
+        expired: () => connection.expired || (connection.expiresAt !== undefined && Date.now() >= connection.expiresAt),
+        queued: () => checkBacklog(connection),
+        ended: (reason, events) => {
+          connection.streams.delete(stream);
+          release();
+          metrics.active.dec();
+          logger.info({ subscription, operationName: context.report.operationName, client: connection.clientKey, events, durationMs: Date.now() - started, reason }, 'subscription ended');
+        },
+      });
+      connection.streams.add(stream);
+      metrics.active.inc();
+      metrics.started.inc({ outcome: 'ok' });
+      logger.info({ subscription, operationName: context.report.operationName, client: connection.clientKey, subgraph: plan.primary.serviceName }, 'subscription started');
+    } catch (error) {
+      const refused = asClientError(error);
+      if (refused.extensions.code === 'INTERNAL_SERVER_ERROR') logger.error({ err: error }, 'subscription failed to start');
+      return refuse(refused);
+    }
+    return { stream, document };
+  }
+
   const server = serveGraphQLWs<{ connectionId: string }>(
     {
       connectionInitWaitTimeout: settings.connectionInitTimeoutMs,
@@ -174,106 +289,16 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
           socket.close(code, error.message);
           return false;
         }
-        const exp = base.caller.claims.exp;
-        const connection: Connection = {
-          id: ctx.extra.connectionId,
-          base,
-          clientKey: identifyClient(base, config.cost.budgets).key,
-          open: 0,
-          streams: new Set(),
-          expired: false,
-          expiresAt: typeof exp === 'number' ? (exp + config.auth.clockToleranceSeconds) * 1000 : undefined,
-          close: (code, reason) => {
-            if (socket.readyState === socket.OPEN) socket.close(code, reason);
-          },
-        };
+        const connection = openConnection(ctx.extra.connectionId, base, (code, reason) => {
+          if (socket.readyState === socket.OPEN) socket.close(code, reason);
+        });
         connections.set(ctx, connection);
-        metrics.connections.inc();
-        watchExpiry(connection);
         return true;
       },
       async onSubscribe(ctx, id, payload) {
-        const connection = connections.get(ctx)!;
-        let reserved = false;
-        const release = () => {
-          if (!reserved) return;
-          reserved = false;
-          connection.open -= 1;
-          count(connection.clientKey, -1);
-        };
-        const refuse = (...errors: GraphQLError[]) => {
-          release();
-          metrics.started.inc({ outcome: 'refused' });
-          logger.info({ subscription: `${connection.id}:${id}`, client: connection.clientKey, code: errors[0].extensions.code }, 'subscription refused');
-          return errors;
-        };
-        if (connection.expired || (connection.expiresAt !== undefined && Date.now() >= connection.expiresAt)) {
-          expire(connection);
-          return refuse(EXPIRED());
-        }
-        if (!schema) return refuse(endingError('The gateway has no supergraph yet', 'SERVICE_UNAVAILABLE'));
-        if (connection.open >= settings.maxPerConnection) {
-          return refuse(endingError(`At most ${settings.maxPerConnection} subscriptions per connection`, 'TOO_MANY_SUBSCRIPTIONS', { limit: settings.maxPerConnection }));
-        }
-        if ((perClient.get(connection.clientKey) ?? 0) >= settings.maxPerClient) {
-          return refuse(endingError(`At most ${settings.maxPerClient} subscriptions per client`, 'TOO_MANY_SUBSCRIPTIONS', { limit: settings.maxPerClient }));
-        }
-        // Counted from here, so that subscribes arriving together cannot all pass the limits.
-        reserved = true;
-        connection.open += 1;
-        count(connection.clientKey, 1);
-        const document = documentOf(payload.query);
-        if (document instanceof GraphQLError) return refuse(document);
-        const invalid = validate(schema, document, [...specifiedRules, ReservedResponseKeysRule]);
-        if (invalid.length) return refuse(new GraphQLError(invalid[0].message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
-        const operationName = payload.operationName ?? undefined;
-        const operation = getOperationAST(document, operationName);
-        if (!operation) return refuse(endingError(operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.', 'OPERATION_RESOLUTION_FAILURE'));
-        if (operation.operation !== 'subscription') {
-          return refuse(endingError('Only subscriptions run over WebSocket here; send queries and mutations over HTTP', 'BAD_REQUEST'));
-        }
-        const subscription = `${connection.id}:${id}`;
-        const context: GatewayContext = { ...connection.base, requestId: subscription, report: { errorCodes: [], operationName: operationName ?? operation.name?.value, operationType: 'subscription' } };
-        let stream: Stream;
-        try {
-          const admitted = await admit({ schema, query: payload.query, document, operation, operationName, variables: payload.variables ?? undefined, headers: ctx.extra.request.headers, context });
-          const plan = planner.plan(`${admitted.queryHash}:${operationName ?? ''}`, admitted.document, operationName);
-          if (!plan) {
-            // Authorization removed every field: its errors say why (UNAUTHORIZED_FIELD_OR_TYPE per path).
-            const { errors = [] } = await admitted.filter({ data: {} });
-            const reasons = errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }));
-            return refuse(...(reasons.length ? reasons : [endingError('The operation has nothing to subscribe to', 'BAD_REQUEST')]));
-          }
-          const started = Date.now();
-          stream = createStream({
-            plan,
-            admitted,
-            document: admitted.document,
-            operationName,
-            schema,
-            context,
-            planner,
-            upstreams,
-            formatError,
-            expired: () => connection.expired || (connection.expiresAt !== undefined && Date.now() >= connection.expiresAt),
-            queued: () => checkBacklog(connection),
-            ended: (reason, events) => {
-              connection.streams.delete(stream);
-              release();
-              metrics.active.dec();
-              logger.info({ subscription, operationName: context.report.operationName, client: connection.clientKey, events, durationMs: Date.now() - started, reason }, 'subscription ended');
-            },
-          });
-          connection.streams.add(stream);
-          metrics.active.inc();
-          metrics.started.inc({ outcome: 'ok' });
-          logger.info({ subscription, operationName: context.report.operationName, client: connection.clientKey, subgraph: plan.primary.serviceName }, 'subscription started');
-        } catch (error) {
-          const refused = asClientError(error);
-          if (refused.extensions.code === 'INTERNAL_SERVER_ERROR') logger.error({ err: error }, 'subscription failed to start');
-          return refuse(refused);
-        }
-        return { schema, document, operationName, variableValues: payload.variables, contextValue: { stream } };
+        const started = await startSubscription(connections.get(ctx)!, id, payload, ctx.extra.request.headers);
+        if (Array.isArray(started)) return started;
+        return { schema: schema!, document: started.document, operationName: payload.operationName, variableValues: payload.variables, contextValue: { stream: started.stream } };
       },
       // Events are results already formatted (plain errors): onNext hands them to graphql-ws as they are.
       subscribe: (args) => (args.contextValue as { stream: Stream }).stream.start() as unknown as AsyncGenerator<ExecutionResult>,
@@ -287,9 +312,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
       },
       onClose(ctx) {
         const connection = connections.get(ctx);
-        if (!connection) return;
-        clearTimeout(connection.expiryTimer);
-        metrics.connections.dec();
+        if (connection) closeConnection(connection);
       },
     },
     {
