@@ -222,7 +222,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
   httpServer.on(
     'request',
     createRequestHandler({
-      graphql,
+      graphql: subscriptions.withMultipart(graphql),
       purge: createPurgeHandler(stores.cache, authenticator, config.cache.purgeScope),
       costReport: createCostReportHandler(learner, authenticator, config.cost.reportScope, config.cost.defaultListSize),
       usage: createUsageHandler(stores.usage, authenticator, config.usage.adminScope, options.now),

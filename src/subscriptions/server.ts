@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { GraphQLDataSource } from '@apollo/gateway';
 import {
@@ -24,6 +24,7 @@ import { createRequestSigner } from '../identity/signed-identity.js';
 import { HttpError } from '../server/graphql-http.js';
 import type { Stage } from '../server/pipeline.js';
 import { createAdmission } from './admission.js';
+import { createMultipartHandler, wantsMultipartSubscription } from './multipart.js';
 import { createSubscriptionMetrics } from './metrics.js';
 import { createSubscriptionPlanner } from './plan.js';
 import { serveGraphQLWs } from './serve-ws.js';
@@ -323,7 +324,17 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     () => ({ connectionId: randomUUID() }),
   );
 
+  const multipart = createMultipartHandler({ maxBodyBytes: config.server.maxBodyBytes, createContext, openConnection, closeConnection, startSubscription });
+
   return {
+    /**
+     * The GraphQL HTTP handler, with multipart subscriptions (`Accept: multipart/mixed;subscriptionSpec="1.0"`,
+     * as Apollo Client sends them) answered here and everything else by `handler`.
+     */
+    withMultipart<A extends unknown[]>(handler: (req: IncomingMessage, res: ServerResponse, ...rest: A) => Promise<void>) {
+      return (req: IncomingMessage, res: ServerResponse, ...rest: A): Promise<void> =>
+        settings.enabled && wantsMultipartSubscription(req) ? multipart.handle(req, res) : handler(req, res, ...rest);
+    },
     /** Called with each supergraph that goes live. */
     useSupergraph(supergraphSdl: string, apiSchema: GraphQLSchema): void {
       planner.useSupergraph(supergraphSdl);
@@ -340,6 +351,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     },
     /** Closes every client socket with 1001 (clients reconnect elsewhere), then the upstream connections. */
     async close(): Promise<void> {
+      multipart.close();
       await server.close(1001, 'Server shutting down');
       await upstreams.close();
     },

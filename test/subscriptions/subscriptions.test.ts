@@ -93,6 +93,50 @@ describe('subscriptions through the gateway (graphql-ws on /graphql)', () => {
     await carol.dispose();
   });
 
+  it('serves multipart HTTP subscriptions (Accept: multipart/mixed;subscriptionSpec="1.0"), as Apollo Client sends them', async () => {
+    const frank = await token('mp-frank', { name: 'Frank' });
+    const response = await fetch(stack.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'multipart/mixed;boundary="graphql";subscriptionSpec="1.0",application/json', authorization: `Bearer ${frank}` },
+      body: JSON.stringify({ query: CHANGED }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('multipart/mixed;boundary="graphql";subscriptionSpec="1.0"');
+    const reader = response.body!.getReader();
+    let text = '';
+    // Parts so far: each `\r\n--graphql\r\n<headers>\r\n\r\n<json>`, heartbeats `{}` among them.
+    const payloads = () =>
+      text
+        .split('\r\n--graphql')
+        .slice(1, -1)
+        .map((chunk) => JSON.parse(chunk.slice(chunk.indexOf('\r\n\r\n') + 4)))
+        .filter((p) => p.payload);
+    const reading = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        text += new TextDecoder().decode(value);
+      }
+    })();
+    let added = 0;
+    await expect
+      .poll(async () => {
+        await graphql(stack.url, 'mutation ($t: String!) { addTodo(input: { title: $t }) { id } }', { token: frank, variables: { t: `multipart ${++added}` } });
+        return payloads().length;
+      }, { interval: 50 })
+      .toBeGreaterThan(0);
+    expect(payloads()[0]).toEqual({ payload: { data: { todoChanged: { kind: 'ADDED', id: expect.any(String), todo: { title: expect.stringMatching(/^multipart /), owner: { name: 'Frank' } } } } } });
+    await reader.cancel();
+    await reading;
+
+    const anonymous = await fetch(stack.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec="1.0"' },
+      body: JSON.stringify({ query: CHANGED }),
+    });
+    expect((await anonymous.json()).errors[0].extensions.code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
+  });
+
   it('limits open subscriptions per connection and per client, counts them in /metrics, and closes sockets with 1001 on shutdown', async () => {
     const gateway = await startGateway({ users: stack.users.url, todos: stack.todos.url }, { subscriptions: { maxPerConnection: 2, maxPerClient: 3 } });
     const dave = await bearer('ws-dave');
