@@ -7,7 +7,7 @@ import { withoutSuggestions } from './schema-details.js';
 /**
  * Errors as the client sees them: codes kept; in production an internal error's message is
  * replaced (it may name hosts or internals) and logged instead. With `hideSchemaDetails`, no message
- * suggests names from the schema, whichever path made it (validation, variables, a subgraph, the lane).
+ * suggests names from the schema, whichever path made it (validation, variables, a subgraph, either HTTP entry).
  */
 export function formatError(config: PorticoConfig, logger: Logger) {
   const format = formatFor(config, logger);
