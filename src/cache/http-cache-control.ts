@@ -1,21 +1,13 @@
 import type { PorticoPlugin } from '../server/pipeline.js';
-import type { OperationResult } from '../server/operation.js';
-
-/** A public answer says nothing about its caller: the budget status of an anonymous caller's IP goes. */
-function withoutCallerState(result: OperationResult): OperationResult {
-  const cost = result.extensions?.cost as { throttleStatus?: unknown } | undefined;
-  if (!cost?.throttleStatus) return result;
-  const { throttleStatus: _perCaller, ...shared } = cost;
-  return { ...result, extensions: { ...result.extensions, cost: shared } };
-}
+import { withoutCallerOnly } from '../server/operation.js';
 
 /**
  * The `Cache-Control` a response leaves with, decided once everything has changed it (authorization's
  * nulls and errors are added on the way out): `no-store` with errors or without a cache hint, and
  * never `public` for a caller who sent credentials (a token or an API key, whose budget the answer
  * reports), so that no shared cache (a CDN in front of persisted GET queries) keeps one caller's view
- * for others. A `public` answer leaves without the per-IP `throttleStatus`, which a shared cache
- * would otherwise replay to every other client (the response is a copy: cost's report is its own).
+ * for others. A `public` answer leaves without what the plugins declared their caller's only (the
+ * per-IP `throttleStatus`, a quota), which a shared cache would otherwise replay to every other client.
  */
 export function useHttpCacheControl(apiKeyHeader: string): PorticoPlugin {
   return {
@@ -30,7 +22,7 @@ export function useHttpCacheControl(apiKeyHeader: string): PorticoPlugin {
         }
         const credentials = op.context.caller.authenticated || op.headers.get(apiKeyHeader) !== undefined;
         const scope = credentials ? 'private' : policy.scope.toLowerCase();
-        if (scope === 'public') response.result = withoutCallerState(response.result);
+        if (scope === 'public') response.result = withoutCallerOnly(response);
         response.headers.set('cache-control', `max-age=${policy.maxAge}, ${scope}`);
       });
     },

@@ -1,5 +1,6 @@
 import type { GraphQLError } from 'graphql';
 import type { PorticoConfig } from '../config/index.js';
+import { declareCallerOnly } from '../server/operation.js';
 import type { PorticoPlugin } from '../server/pipeline.js';
 import { refusal } from '../server/refusal.js';
 import { analyzeCost, type CostAnalysis } from './analyze.js';
@@ -83,6 +84,7 @@ export function useCost(
         const report: CostReport = { requestedQueryCost: estimated, ...(measuring ? { mode: 'measure' as const } : {}) };
         scope.onResponse((response) => {
           response.result = { ...response.result, extensions: { ...response.result.extensions, cost: report } };
+          if (report.throttleStatus) declareCallerOnly(response, 'cost.throttleStatus');
         });
         // `enforce` throws; `measure` notes the first refusal it would have made and goes on.
         const refuse = (error: GraphQLError) => {

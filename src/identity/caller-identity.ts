@@ -27,3 +27,13 @@ export function callerIdentity(caller: Caller): CallerIdentity {
   };
   return { claims, key: createHash('sha256').update(JSON.stringify(claims)).digest('hex') };
 }
+
+/** `callerIdentity`, made once per caller object (the authenticator hands out one per verified token). */
+export function createCallerIdentities(): (caller: Caller) => CallerIdentity {
+  const known = new WeakMap<Caller, CallerIdentity>();
+  return (caller) => {
+    let identity = known.get(caller);
+    if (!identity) known.set(caller, (identity = callerIdentity(caller)));
+    return identity;
+  };
+}

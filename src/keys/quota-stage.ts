@@ -1,5 +1,6 @@
 import type { PorticoConfig } from '../config/index.js';
 import type { GatewayContext } from '../context.js';
+import { declareCallerOnly } from '../server/operation.js';
 import type { PorticoPlugin } from '../server/pipeline.js';
 import { refusal } from '../server/refusal.js';
 import { rateLimitHeaders } from './quota-headers.js';
@@ -67,11 +68,6 @@ export function useQuotas({ cost, store, now = Date.now, events = {} }: QuotaSta
           await store.settle(owed.client, owed.quota, actual - owed.consumed, owed.at).catch(() => undefined);
         }
         const result = response.result;
-        // A `public` answer (a CDN may keep it for everyone) says nothing of this caller's quota.
-        if (result.extensions?.quota && /\bpublic\b/.test(response.headers.get('cache-control') ?? '')) {
-          const { quota: _caller, ...shared } = result.extensions;
-          response.result = { ...result, extensions: shared };
-        }
         // What the body reports of the budget, the headers say; a `public` answer has had it removed.
         const fields = rateLimitHeaders((result.extensions?.cost as { throttleStatus?: unknown } | undefined)?.throttleStatus);
         for (const [name, value] of Object.entries(fields ?? {})) response.headers.set(name, value);
@@ -113,6 +109,8 @@ export function useQuotas({ cost, store, now = Date.now, events = {} }: QuotaSta
       scope.onResponse((response) => {
         const { result } = response;
         response.result = { ...result, extensions: { ...result.extensions, quota: { ...status, mode: 'measure', wouldRefuse: { code: 'QUOTA_EXCEEDED', message } } } };
+        // A `public` answer (a CDN may keep it for everyone) says nothing of this caller's quota.
+        declareCallerOnly(response, 'quota');
       });
     },
   };

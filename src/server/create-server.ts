@@ -22,7 +22,7 @@ import { limitRules } from '../cost/limits.js';
 import { useRateLimits } from '../cost/rate-limits.js';
 import { createGateway } from '../gateway/create-gateway.js';
 import { readSupergraph } from '../gateway/supergraph.js';
-import { callerIdentity } from '../identity/caller-identity.js';
+import { createCallerIdentities } from '../identity/caller-identity.js';
 import { answerPrimaryForMetrics } from '../observability/cluster-metrics.js';
 import { createMetrics } from '../observability/metrics.js';
 import { baseUrl, createMetricsListener } from '../observability/metrics-listener.js';
@@ -45,7 +45,7 @@ import { createCors } from './cors.js';
 import { createPipeline, type PorticoPlugin } from './pipeline.js';
 import { createOperationRunner } from './run-operation.js';
 import { clientTimeoutOptions } from './timeouts.js';
-import { createRequestHandler, reportOf } from './routes.js';
+import { createReports, createRequestHandler } from './routes.js';
 
 export interface PorticoServer {
   /**
@@ -186,12 +186,14 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     ],
   });
 
+  const reportOf = createReports();
+  const identityOf = createCallerIdentities();
   /** Who is calling: authenticated, their API key verified, their identity and budget client resolved once. */
   const createContext = async (req: IncomingMessage): Promise<GatewayContext> => {
     const report: RequestReport = reportOf(req);
     const caller = await authenticator.authenticate(req.headers.authorization);
     const apiKey = await checkKey(req, caller);
-    const context = { caller, apiKey, identity: callerIdentity(caller), requestId: String(req.headers['x-request-id']), clientAddress: clientAddress(req, config.server.trustProxy), report };
+    const context = { caller, apiKey, identity: identityOf(caller), requestId: String(req.headers['x-request-id']), clientAddress: clientAddress(req, config.server.trustProxy), report };
     return { ...context, client: identifyClient(context, config.cost.budgets) };
   };
 
@@ -219,6 +221,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
       logger,
       tracing: Boolean(stopTracing),
       cors: createCors(config.server.cors),
+      reportOf,
     }),
   );
 

@@ -98,4 +98,35 @@ export interface OperationResponse {
    * `result.data` is still this object (a later hook that changed the data made a new one).
    */
   serialized?: { data: object; bytes: Buffer };
+  /**
+   * Extensions that describe this caller only (`cost.throttleStatus`: their budget; `quota`): an answer
+   * a shared cache may keep (`public`) leaves without them. Declared by the plugin that adds them.
+   */
+  callerOnly?: Set<string>;
+}
+
+/** Declares an extension (`name` or `name.field`) of the response as this caller's only. */
+export function declareCallerOnly(response: OperationResponse, path: string): void {
+  (response.callerOnly ??= new Set()).add(path);
+}
+
+/** The result without the extensions declared as the caller's only. */
+export function withoutCallerOnly(response: OperationResponse): OperationResult {
+  const { result, callerOnly } = response;
+  if (!callerOnly?.size || !result.extensions) return result;
+  const extensions: Record<string, unknown> = { ...result.extensions };
+  for (const path of callerOnly) {
+    const [name, field] = path.split('.', 2);
+    if (!(name in extensions)) continue;
+    if (field === undefined) {
+      delete extensions[name];
+      continue;
+    }
+    const value = extensions[name];
+    if (value && typeof value === 'object' && field in value) {
+      const { [field]: _callerOnly, ...shared } = value as Record<string, unknown>;
+      extensions[name] = shared;
+    }
+  }
+  return { ...result, extensions };
 }
