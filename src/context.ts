@@ -31,8 +31,6 @@ export interface GatewayContext {
   identity: CallerIdentity;
   /** Who spends the budget (src/cost/client.ts): resolved once, with the context. */
   client: Client;
-  /** The operation's variables as execution sees them (coerced, defaults applied), set once it is resolved. */
-  variables?: Readonly<Record<string, unknown>>;
   /**
    * Entities the subgraphs declared they changed (`extensions.invalidation` in their answers, as
    * Apollo Router reads it): the cache evicts them after a mutation.

@@ -1,4 +1,4 @@
-import { getOperationAST, getVariableValues, type DocumentNode, type GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { getOperationAST, type DocumentNode, type GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import type { Documents } from './documents.js';
 import { formatErrors, type ErrorFormatter } from './errors.js';
@@ -6,7 +6,7 @@ import type { Execute } from './execute.js';
 import { createCachePolicy, type CachePolicy, type Entry, type Operation, type OperationResponse, type RequestHeaders } from './operation.js';
 import type { Pipeline } from './pipeline.js';
 import { refusal } from './refusal.js';
-import { refuseNullConditions } from './variables.js';
+import { coerceVariables, refuseNullConditions } from './variables.js';
 
 /** An operation as an entry point hands it over (see /docs/ARCHITECTURE.md). */
 export interface OperationRequest {
@@ -67,12 +67,9 @@ export function createOperationRunner({ pipeline, execute, formatError, document
     const definition = getOperationAST(input.document, input.operationName ?? undefined);
     if (!definition) return { error: operationNotFound(input.operationName) };
     const raw = input.rawVariables ?? {};
-    let variables: Readonly<Record<string, unknown>> = raw;
-    if (definition.variableDefinitions?.length) {
-      const coerced = getVariableValues(schema, definition.variableDefinitions, raw, { maxErrors: 50 });
-      if (coerced.errors) return { error: refusal(coerced.errors[0].message, 'BAD_USER_INPUT', 400) };
-      variables = coerced.coerced;
-    }
+    const coerced = coerceVariables(schema, definition, raw);
+    if ('error' in coerced) return coerced;
+    const { variables } = coerced;
     try {
       refuseNullConditions(input.document, variables);
     } catch (error) {
