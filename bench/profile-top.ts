@@ -44,6 +44,15 @@ function top(profile: Profile, count: number): string {
   const idle = [...selfMicros].filter(([key]) => key.startsWith('(idle)')).reduce((a, [, v]) => a + v, 0);
   const busy = total - idle;
   const rows = [...selfMicros].filter(([key]) => !key.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, count);
+  // The same self time by package (or by folder of this repository, or V8's own entries).
+  const byArea = new Map<string, number>();
+  for (const [key, micros] of selfMicros) {
+    if (key.startsWith('(idle)')) continue;
+    const [name, at] = key.split('\t');
+    const area = at.includes(' ') ? at.split(' ')[0] : /^(src|bench|subgraphs)\//.test(at) ? at.split('/').slice(0, 2).join('/') : at ? 'node internals' : name;
+    byArea.set(area, (byArea.get(area) ?? 0) + micros);
+  }
+  const share = (micros: number) => ((100 * micros) / busy).toFixed(1);
   return [
     `${(busy / 1e6).toFixed(1)} s busy of ${(total / 1e6).toFixed(1)} s profiled; shares are of the busy time.`,
     '',
@@ -51,8 +60,12 @@ function top(profile: Profile, count: number): string {
     '| ---: | ---: | --- | --- |',
     ...rows.map(([key, micros], i) => {
       const [name, at] = key.split('\t');
-      return `| ${i + 1} | ${((100 * micros) / busy).toFixed(1)} | \`${name}\` | ${at} |`;
+      return `| ${i + 1} | ${share(micros)} | \`${name}\` | ${at} |`;
     }),
+    '',
+    '| by package or folder | self % |',
+    '| --- | ---: |',
+    ...[...byArea].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([area, micros]) => `| ${area} | ${share(micros)} |`),
   ].join('\n');
 }
 
