@@ -1,4 +1,3 @@
-import '../gateway/flat-exports.js';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
@@ -7,22 +6,24 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { Logger } from 'pino';
 import { createAuthenticator } from '../auth/authenticate.js';
-import { createAuthorization } from '../auth/authorization.js';
-import { createResponseCache } from '../cache/cache-stage.js';
+import { useAuthorization } from '../auth/authorization.js';
+import { useResponseCache } from '../cache/cache-stage.js';
 import { createDefaultHints } from '../cache/default-hints.js';
 import { ReservedResponseKeysRule } from '../cache/reserved-keys.js';
-import { createHttpCacheControlStage } from '../cache/http-cache-control.js';
+import { useHttpCacheControl } from '../cache/http-cache-control.js';
 import { createPurgeHandler } from '../cache/purge.js';
 import type { PorticoConfig } from '../config/index.js';
 import type { GatewayContext, RequestReport } from '../context.js';
-import { createCostControl } from '../cost/cost-stage.js';
+import { useCost } from '../cost/cost-stage.js';
+import { identifyClient } from '../cost/client.js';
 import { createCostReportHandler } from '../cost/cost-report.js';
 import { createListSizeLearner } from '../cost/list-sizes.js';
-import { createLimitsStage } from '../cost/limits.js';
-import { createRateLimits } from '../cost/rate-limits.js';
+import { limitRules } from '../cost/limits.js';
+import { useRateLimits } from '../cost/rate-limits.js';
 import { createGateway } from '../gateway/create-gateway.js';
 import type { SignedSubgraphDataSource } from '../gateway/subgraph-data-source.js';
-import { readSupergraph, supergraphId } from '../gateway/supergraph.js';
+import { readSupergraph } from '../gateway/supergraph.js';
+import { createCallerIdentities } from '../identity/caller-identity.js';
 import { answerPrimaryForMetrics } from '../observability/cluster-metrics.js';
 import { createMetrics } from '../observability/metrics.js';
 import { baseUrl, createMetricsListener } from '../observability/metrics-listener.js';
@@ -30,7 +31,7 @@ import { createReportPlugin } from '../observability/plugin.js';
 import { createTracingPlugin, startTracing } from '../observability/tracing.js';
 import { createStores } from '../stores/index.js';
 import { createSubscriptionServer } from '../subscriptions/server.js';
-import { createQuotaStage } from '../keys/quota-stage.js';
+import { useQuotas } from '../keys/quota-stage.js';
 import { createUsageHandler } from '../keys/usage-admin.js';
 import { createUsageRecorder } from '../keys/usage-recorder.js';
 import { createKeysAdminHandler } from '../keys/admin-keys.js';
@@ -38,12 +39,15 @@ import { createRequestKeyCheck } from '../keys/request-key.js';
 import { createApiKeysFromConfig } from '../keys/store-create.js';
 import { formatError } from './format-error.js';
 import { createGraphQLHandler } from './graphql-http.js';
-import { createCachedLane } from './cached-lane.js';
+import { createApolloAdapter } from './apollo-adapter.js';
+import { createDocuments, validationRules } from './documents.js';
+import { createExecute } from './execute.js';
+import { createHttpEntry } from './http-entry.js';
 import { createCors } from './cors.js';
-import { createPipelinePlugin } from './pipeline.js';
-import { createResultSerializer } from './serialize-result.js';
+import { createPipeline, type PorticoPlugin } from './pipeline.js';
+import { createOperationRunner } from './run-operation.js';
 import { clientTimeoutOptions } from './timeouts.js';
-import { createRequestHandler, reportOf } from './routes.js';
+import { createReports, createRequestHandler } from './routes.js';
 
 export interface PorticoServer {
   /**
@@ -88,37 +92,52 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
   const apiKeys = createApiKeysFromConfig(config, stores.apiKeys, { now: options.now });
   const checkKey = createRequestKeyCheck(apiKeys, { header: config.cost.budgets.apiKeyHeader, required: config.apiKeys.required });
 
-  const authorization = createAuthorization(config.authorization, logger.child({ module: 'authorization' }));
-  const rateLimits = createRateLimits(config.cost.budgets, stores.rateCounters);
+  const authorization = useAuthorization(config.authorization, logger.child({ module: 'authorization' }));
   const learner =
     config.cost.enabled && config.cost.learnListSizes.enabled
       ? createListSizeLearner(config.cost.learnListSizes, stores.listSizes, logger.child({ module: 'cost' }), options.now)
       : undefined;
-  const cost = config.cost.enabled
-    ? createCostControl(config.cost, stores.budgets, learner, {
-        wouldRefuse: (code) => metrics.costWouldRefuse.inc({ code }),
-        actual: (points) => metrics.actualCost.observe(points),
-      })
-    : undefined;
   // Usage plans: quotas (right after the cost stage), RateLimit headers, usage per client and day.
-  const quotas = createQuotaStage({
+  const quotas = useQuotas({
     cost: config.cost,
     store: stores.quotas,
     now: options.now,
     events: { wouldRefuse: (code) => metrics.costWouldRefuse.inc({ code }) },
   });
   const recordUsage = createUsageRecorder(stores.usage, metrics.registry, logger.child({ module: 'usage' }), options.now);
-  const cache = config.cache.enabled
-    ? createResponseCache(config.cache, stores.cache, logger.child({ module: 'cache' }), {
-        hit: () => metrics.cache.inc({ result: 'hit' }),
-        miss: () => metrics.cache.inc({ result: 'miss' }),
-        bypass: () => metrics.cache.inc({ result: 'bypass' }),
-        evicted: (count) => metrics.cacheEvictions.inc(count),
-        storeError: () => metrics.cacheStoreErrors.inc(),
-      })
-    : undefined;
-
   const defaultHints = createDefaultHints(config.cache.defaultHints);
+
+  // The order an operation meets Portico's concerns. Response hooks run last registered first: the
+  // HTTP Cache-Control hook runs after every other one but the quota headers' (RateLimit headers from
+  // what is left of extensions.cost, points settled to actual). Shape limits are validation rules.
+  const plugins: PorticoPlugin[] = [
+    quotas.headers,
+    useHttpCacheControl(config.cost.budgets.apiKeyHeader),
+    authorization,
+    useRateLimits(stores.rateCounters),
+    ...(config.cost.enabled
+      ? [
+          useCost(config.cost, stores.budgets, learner, {
+            wouldRefuse: (code) => metrics.costWouldRefuse.inc({ code }),
+            actual: (points) => metrics.actualCost.observe(points),
+          }),
+        ]
+      : []),
+    quotas.quota,
+    ...(config.cache.enabled
+      ? [
+          useResponseCache(config.cache, stores.cache, logger.child({ module: 'cache' }), {
+            hit: () => metrics.cache.inc({ result: 'hit' }),
+            miss: () => metrics.cache.inc({ result: 'miss' }),
+            bypass: () => metrics.cache.inc({ result: 'bypass' }),
+            evicted: (count) => metrics.cacheEvictions.inc(count),
+            storeError: () => metrics.cacheStoreErrors.inc(),
+          }),
+        ]
+      : []),
+  ];
+  const pipeline = createPipeline(plugins);
+
   let supergraphLoaded = false;
   const dataSources = new Map<string, SignedSubgraphDataSource>();
   const gateway = createGateway({
@@ -133,41 +152,23 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
       metrics.subgraphDuration.observe({ subgraph }, seconds);
     },
   });
+  const rules = [ReservedResponseKeysRule, ...limitRules(config.limits)];
+  const documents = createDocuments({ maxTokens: config.limits.maxTokens, introspection: config.introspection, rules });
   gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
     const supergraph = readSupergraph(coreSupergraphSdl);
-    authorization.useSupergraph(supergraph);
-    rateLimits.useSupergraph(supergraph);
-    cost?.useSupergraph(supergraph, supergraphId(supergraph));
-    cache?.useSupergraph(supergraph);
+    pipeline.useSupergraph(supergraph, apiSchema);
     if (defaultHints.enabled) defaultHints.useSupergraph(supergraph);
-    lane?.reset(apiSchema);
-    subscriptions.useSupergraph(coreSupergraphSdl, apiSchema);
+    documents.useSchema(apiSchema);
+    subscriptions.useSupergraph(coreSupergraphSdl);
     supergraphLoaded = true;
   });
 
-  // The order a request meets Portico's concerns: shape limits, authorization, rate limits, cost, quota,
-  // cache. Hooks run last registered first: the HTTP Cache-Control hook runs after every other one but
-  // the quota headers' (RateLimit headers from what is left of extensions.cost, points settled to actual).
-  const stages = [
-    quotas.headers,
-    createHttpCacheControlStage(config.cost.budgets.apiKeyHeader),
-    createLimitsStage(config.limits),
-    authorization.stage,
-    rateLimits.stage,
-    ...(cost ? [cost.stage] : []),
-    quotas.quota,
-    ...(cache ? [cache.stage] : []),
-  ];
-
   const errorFormatter = formatError(config, logger);
-  const stringifyResult = cache ? createResultSerializer(cache.serializedData) : (result: unknown) => JSON.stringify(result);
-  // Cached answers skip Apollo Server's request pipeline (traced requests keep it, with its spans).
+  const runner = createOperationRunner({ pipeline, execute: createExecute(gateway, logger.child({ module: 'gateway' }), stores.persistedQueries), formatError: errorFormatter, documents });
   // Apollo Server keeps persisted queries under `apq:<sha-256>` in the store it is given.
   const persistedQuery = (hash: string) => stores.persistedQueries.get(`apq:${hash}`);
-  const lane =
-    cache && !stopTracing
-      ? createCachedLane({ stages, peek: cache.peek, formatError: errorFormatter, stringifyResult, dataBytes: cache.serializedBytes, persistedQuery })
-      : undefined;
+  // Traced requests go through Apollo Server, whose plugin spans the request's phases.
+  const httpEntry = stopTracing ? undefined : createHttpEntry({ runner, documents, persistedQuery });
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -175,45 +176,50 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     hideSchemaDetailsFromClientErrors: config.hideSchemaDetails,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: config.limits.maxTokens },
-    validationRules: [ReservedResponseKeysRule],
+    validationRules: validationRules({ introspection: true, rules }),
     persistedQueries: { cache: stores.persistedQueries },
     formatError: errorFormatter,
-    stringifyResult,
     logger: logger.child({ module: 'apollo' }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       createReportPlugin(),
       ...(stopTracing ? [createTracingPlugin()] : []),
-      createPipelinePlugin(stages, lane?.remember),
+      createApolloAdapter(runner),
       config.sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),
     ],
   });
 
-  // Who is calling, once per request (and once per WebSocket, from connection_init's payload).
+  const reportOf = createReports();
+  const identityOf = createCallerIdentities();
+  /** Who is calling: authenticated, their API key verified, their identity and budget client resolved once. */
   const createContext = async (req: IncomingMessage): Promise<GatewayContext> => {
     const report: RequestReport = reportOf(req);
     const caller = await authenticator.authenticate(req.headers.authorization);
     const apiKey = await checkKey(req, caller);
-    return { caller, apiKey, requestId: String(req.headers['x-request-id']), clientAddress: clientAddress(req, config.server.trustProxy), report };
+    const context = { caller, apiKey, identity: identityOf(caller), requestId: String(req.headers['x-request-id']), clientAddress: clientAddress(req, config.server.trustProxy), report };
+    return { ...context, client: identifyClient(context, config.cost.budgets) };
   };
+
   const graphql = createGraphQLHandler<GatewayContext>({
     server: apollo,
     maxBodyBytes: config.server.maxBodyBytes,
-    answerFirst: lane?.answer,
+    answerFirst: httpEntry,
     onRefused: (req, error) => reportOf(req).errorCodes.push(error.code),
     context: createContext,
   });
 
   let accepting = false;
-  // graphql-ws on the same port and path (src/subscriptions).
+  // Subscriptions: graphql-ws on the same port and path, and multipart HTTP (src/subscriptions).
   const subscriptions = createSubscriptionServer({
     config,
     logger,
     registry: metrics.registry,
     createContext,
-    stages,
+    pipeline,
+    runner,
+    documents,
     dataSources,
     formatError: errorFormatter,
     accepting: () => accepting,
@@ -234,6 +240,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
       logger,
       tracing: Boolean(stopTracing),
       cors: createCors(config.server.cors),
+      reportOf,
     }),
   );
 

@@ -1,29 +1,26 @@
-import { createHash } from 'node:crypto';
-import { HeaderMap } from '@apollo/server';
-import type { DocumentNode, FormattedExecutionResult, GraphQLSchema, OperationDefinitionNode } from 'graphql';
+import type { DocumentNode, GraphQLFormattedError, OperationDefinitionNode } from 'graphql';
 import type { GatewayContext } from '../context.js';
-import { createRequestScope, type OperationContext, type ResponseContext, type Stage } from '../server/pipeline.js';
-import { executionVariables, refuseNullConditions } from '../server/variables.js';
+import type { Documents } from '../server/documents.js';
+import type { Entry, OperationResponse, OperationResult } from '../server/operation.js';
+import type { OperationScope, Pipeline } from '../server/pipeline.js';
+import { refusal } from '../server/refusal.js';
+import type { OperationRunner } from '../server/run-operation.js';
 
 /**
- * The stages a subscription goes through when it starts, in pipeline order: shape limits,
- * authorization, rate limits, cost (its estimate taken from the budget, kept: a subscription is not
- * settled to an actual cost), quota. Not the cache, nor the HTTP header stages.
- *
- * This is the one place where subscriptions meet the request pipeline (issue 16 replaces it with the
- * pipeline's own entry point for `entry: 'websocket'`).
+ * The plugins a subscription goes through when it starts, in pipeline order: authorization, rate
+ * limits, cost (its estimate taken from the budget, and kept: a subscription is not settled to an
+ * actual cost), quota. Shape limits run as validation rules (`documents`). Not the cache, nor the
+ * HTTP header plugins. Authorization's response hook then runs on every event.
  */
-const AT_SUBSCRIBE = new Set(['limits', 'authorization', 'rate-limits', 'cost', 'quota']);
+const AT_SUBSCRIBE = new Set(['authorization', 'rate-limits', 'cost', 'quota']);
 
 export interface SubscriptionRequest {
-  schema: GraphQLSchema;
+  entry: Entry;
   query: string;
-  document: DocumentNode;
-  operation: OperationDefinitionNode;
-  operationName?: string;
-  variables?: Record<string, unknown>;
-  /** The WebSocket handshake's headers (policies may read them). */
-  headers: Record<string, string | string[] | undefined>;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+  /** The WebSocket handshake's (or the HTTP request's) headers, lower-case: policies may read them. */
+  headers: ReadonlyMap<string, string>;
   context: GatewayContext;
 }
 
@@ -33,62 +30,84 @@ export interface Admitted {
   operation: OperationDefinitionNode;
   /** The hash of that document: plans are kept under it. */
   queryHash: string;
+  operationName?: string;
   /** The variables as execution sees them. */
   variables: Record<string, unknown>;
   /** Applies to one event what authorization decided at subscribe: nulls and an error per removed path. */
-  filter(result: FormattedExecutionResult): Promise<FormattedExecutionResult>;
+  filter(result: OperationResult): Promise<OperationResult>;
 }
 
-function responseContext(result: FormattedExecutionResult, context: GatewayContext): ResponseContext {
-  return { response: { body: { kind: 'single', singleResult: result }, http: { headers: new HeaderMap() } }, contextValue: context } as unknown as ResponseContext;
+/** A refusal: the errors as the runner formats them for any entry point. */
+export class Refused extends Error {
+  constructor(readonly errors: readonly GraphQLFormattedError[]) {
+    super(errors[0]?.message ?? 'refused');
+  }
 }
 
-/** Runs the stages on a subscription; throws their refusal (a GraphQLError with `extensions.code`). */
-export function createAdmission(stages: readonly Stage[]) {
-  const atSubscribe = stages.filter((stage) => AT_SUBSCRIBE.has(stage.name));
+function scopeOf(hooks: Array<(response: OperationResponse) => void | Promise<void>>): OperationScope {
+  return { respondWith: () => {}, onResponse: (hook) => void hooks.push(hook) };
+}
+
+async function finish(hooks: Array<(response: OperationResponse) => void | Promise<void>>, response: OperationResponse): Promise<void> {
+  for (let i = hooks.length - 1; i >= 0; i--) await hooks[i](response);
+}
+
+/**
+ * A subscription's way into the one pipeline: the document validated as any (shape limits included),
+ * the Operation prepared by the runner (variables coerced once), then the plugins that apply at
+ * subscribe, each with hooks of its own so that authorization's can run per event.
+ */
+export function createAdmission({ runner, documents, pipeline }: { runner: OperationRunner; documents: Documents; pipeline: Pipeline }) {
+  const atSubscribe = pipeline.plugins.filter((plugin) => AT_SUBSCRIBE.has(plugin.name));
+  const refuse = (error: unknown): never => {
+    throw new Refused(runner.refused([error]).result.errors ?? []);
+  };
+
   return async function admit(request: SubscriptionRequest): Promise<Admitted> {
-    const headers = new HeaderMap();
-    for (const [name, value] of Object.entries(request.headers)) if (typeof value === 'string') headers.set(name, value);
-    const rc = {
-      schema: request.schema,
-      document: request.document,
-      operation: request.operation,
-      operationName: request.operationName ?? request.operation.name?.value ?? null,
+    const valid = documents.get(request.query);
+    if (!documents.schema) refuse(refusal('The gateway has not loaded a supergraph yet', 'SERVICE_UNAVAILABLE', 503));
+    if (!valid) {
+      const errors = documents.errorsOf(request.query);
+      throw new Refused(runner.refused(errors.length ? errors : [refusal('The document is not valid', 'GRAPHQL_VALIDATION_FAILED', 400)]).result.errors ?? []);
+    }
+    const prepared = runner.prepare({
+      entry: request.entry,
       source: request.query,
-      queryHash: createHash('sha256').update(request.query).digest('hex'),
-      request: { query: request.query, operationName: request.operationName, variables: request.variables ?? {}, http: { headers, method: 'GET', search: '', body: undefined } },
-      contextValue: request.context,
-      metrics: {},
-      overallCachePolicy: { restrict() {}, replace() {}, policyIfCacheable: () => null },
-    } as unknown as OperationContext;
-    const variables = executionVariables(rc.schema, rc.operation!, rc.request.variables) as Record<string, unknown>;
-    request.context.variables = variables;
-    refuseNullConditions(rc.document, variables);
-    // Each stage's hooks apart: authorization's run on every event; the others' only when a later stage
-    // refuses (the cost stage gives its estimate back then, as for any request that did not run).
-    const hooks = new Map<string, ReturnType<typeof createRequestScope>>();
+      document: valid.document,
+      hash: valid.hash,
+      operationName: request.operationName,
+      rawVariables: request.variables ?? {},
+      headers: request.headers,
+      context: request.context,
+    });
+    if ('error' in prepared) refuse(prepared.error);
+    const { op } = prepared as Exclude<typeof prepared, { error: unknown }>;
+    if (op.type !== 'subscription') refuse(refusal('Only subscriptions are served this way; send queries and mutations as plain HTTP requests', 'BAD_REQUEST', 400));
+
+    const hooks = new Map<string, Array<(response: OperationResponse) => void | Promise<void>>>();
     try {
-      for (const stage of atSubscribe) {
-        const scope = createRequestScope();
-        hooks.set(stage.name, scope);
-        await stage.operation(rc, scope.scope);
+      for (const plugin of atSubscribe) {
+        const own: Array<(response: OperationResponse) => void | Promise<void>> = [];
+        hooks.set(plugin.name, own);
+        await plugin.onOperation?.(op, scopeOf(own));
       }
     } catch (error) {
-      const refused = responseContext({ errors: [] }, request.context);
-      for (const scope of [...hooks.values()].reverse()) await scope.beforeResponse(refused).catch(() => undefined);
-      throw error;
+      // The other plugins' hooks see a refused operation (the cost plugin gives its estimate back).
+      const refused = runner.refused([error]);
+      for (const own of [...hooks.values()].reverse()) await finish(own, refused).catch(() => undefined);
+      throw new Refused(refused.result.errors ?? []);
     }
-    const authorization = hooks.get('authorization');
+    const authorization = hooks.get('authorization') ?? [];
     return {
-      document: rc.document,
-      operation: rc.operation!,
-      queryHash: rc.queryHash,
-      variables,
+      document: op.runs.document,
+      operation: op.runs.definition,
+      queryHash: op.runs.hash,
+      operationName: op.name ?? undefined,
+      variables: op.variables as Record<string, unknown>,
       async filter(result) {
-        if (!authorization) return result;
-        const rcOut = responseContext({ ...result }, request.context);
-        await authorization.beforeResponse(rcOut);
-        return (rcOut.response.body as { singleResult: FormattedExecutionResult }).singleResult;
+        const response: OperationResponse = { headers: new Map(), result: { ...result } };
+        await finish(authorization, response);
+        return response.result;
       },
     };
   };

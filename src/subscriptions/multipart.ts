@@ -27,6 +27,7 @@ export interface MultipartOptions<C extends Handle> {
     id: string,
     payload: { query?: unknown; operationName?: string | null; variables?: Record<string, unknown> | null },
     headers: IncomingMessage['headers'],
+    entry: 'http',
   ): Promise<GraphQLError[] | { stream: Stream }>;
 }
 
@@ -67,7 +68,7 @@ export function createMultipartHandler<C extends Handle>(options: MultipartOptio
       let heartbeat: NodeJS.Timeout | undefined;
       let stream: Stream | undefined;
       try {
-        const started = await options.startSubscription(connection, '1', body as Record<string, never>, req.headers);
+        const started = await options.startSubscription(connection, '1', body as Record<string, never>, req.headers, 'http');
         if (Array.isArray(started)) {
           res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
           res.end(JSON.stringify({ errors: started.map((e) => e.toJSON()) }));

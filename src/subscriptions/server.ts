@@ -16,14 +16,16 @@ import {
 } from 'graphql';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { ReservedResponseKeysRule } from '../cache/reserved-keys.js';
 import type { PorticoConfig } from '../config/index.js';
 import type { GatewayContext } from '../context.js';
 import { identifyClient } from '../cost/client.js';
 import { createRequestSigner } from '../identity/signed-identity.js';
 import { HttpError } from '../server/graphql-http.js';
-import type { Stage } from '../server/pipeline.js';
-import { createAdmission } from './admission.js';
+import type { Documents } from '../server/documents.js';
+import type { Entry } from '../server/operation.js';
+import type { Pipeline } from '../server/pipeline.js';
+import type { OperationRunner } from '../server/run-operation.js';
+import { createAdmission, Refused } from './admission.js';
 import { createMultipartHandler, wantsMultipartSubscription } from './multipart.js';
 import { createSubscriptionMetrics } from './metrics.js';
 import { createSubscriptionPlanner } from './plan.js';
@@ -37,8 +39,10 @@ export interface SubscriptionServerOptions {
   registry: Registry;
   /** Who is calling, from a request's headers, as for HTTP (throws HttpError: 401, 503). */
   createContext(req: IncomingMessage): Promise<GatewayContext>;
-  /** The pipeline's stages; those that apply when a subscription starts run (see admission.ts). */
-  stages: readonly Stage[];
+  /** The one pipeline, its runner and the documents it validates (see admission.ts). */
+  pipeline: Pipeline;
+  runner: OperationRunner;
+  documents: Documents;
   /** The gateway's data sources by subgraph name, as it builds them (the entity fetches of events go through them). */
   dataSources: ReadonlyMap<string, GraphQLDataSource & { url?: string }>;
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
@@ -79,15 +83,12 @@ function requestWith(request: IncomingMessage, params: Record<string, unknown>, 
   return Object.assign(Object.create(request) as IncomingMessage, { headers });
 }
 
-/** A GraphQLError as graphql-ws sends it: the stage's code and details, not its HTTP status and headers. */
-function asClientError(error: unknown): GraphQLError {
-  if (error instanceof GraphQLError && typeof error.extensions.code === 'string') {
-    const { http: _http, ...extensions } = error.extensions;
-    return new GraphQLError(error.message, { path: error.path, extensions });
-  }
-  if (error instanceof HttpError) return new GraphQLError(error.message, { extensions: { code: error.code } });
-  return new GraphQLError('Internal server error', { originalError: error as Error, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-}
+/** A formatted error as graphql-ws sends it (it calls `toJSON` on each). */
+const asGraphQLError = (error: GraphQLFormattedError): GraphQLError =>
+  new GraphQLError(error.message, { path: error.path, extensions: error.extensions as Record<string, unknown> | undefined });
+
+const lowerCase = (headers: IncomingMessage['headers']): ReadonlyMap<string, string> =>
+  new Map(Object.entries(headers).flatMap(([name, value]) => (typeof value === 'string' ? [[name.toLowerCase(), value] as const] : [])));
 
 /**
  * Subscriptions over WebSocket (graphql-ws's `graphql-transport-ws`), on the GraphQL path of the HTTP
@@ -103,7 +104,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
   const settings = config.subscriptions;
   const logger = options.logger.child({ module: 'subscriptions' });
   const metrics = createSubscriptionMetrics(options.registry);
-  const admit = createAdmission(options.stages);
+  const { documents } = options;
+  const admit = createAdmission(options);
   const planner = createSubscriptionPlanner(dataSources);
   const upstreams = createUpstreams({
     signer: createRequestSigner(config.subgraphSecret),
@@ -114,7 +116,6 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
   });
   const connections = new WeakMap<object, Connection>();
   const perClient = new Map<string, number>();
-  let schema: GraphQLSchema | undefined;
   const formatError = (formatted: GraphQLFormattedError) => options.formatError(formatted, formatted);
 
   const count = (clientKey: string, change: 1 | -1) => {
@@ -149,16 +150,6 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     connection.close(1008, `Slow consumer: more than ${settings.maxQueuedEvents} events waiting`);
   }
 
-  function documentOf(query: unknown): DocumentNode | GraphQLError {
-    if (typeof query !== 'string') return new GraphQLError('A subscription needs a query', { extensions: { code: 'BAD_REQUEST' } });
-    try {
-      return parse(query, { maxTokens: config.limits.maxTokens });
-    } catch (error) {
-      const tooLong = error instanceof GraphQLError && error.message.includes('tokens. Parsing aborted');
-      return new GraphQLError((error as Error).message, { extensions: { code: tooLong ? 'MAX_TOKENS_EXCEEDED' : 'GRAPHQL_PARSE_FAILED' } });
-    }
-  }
-
   /** A caller's connection (a WebSocket, or one multipart HTTP response): counted, its expiry watched. */
   function openConnection(id: string, base: GatewayContext, close: Connection['close']): Connection {
     const exp = base.caller.claims.exp;
@@ -191,6 +182,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     id: string,
     payload: { query?: unknown; operationName?: string | null; variables?: Record<string, unknown> | null },
     headers: IncomingMessage['headers'],
+    entry: Entry = 'websocket',
   ): Promise<GraphQLError[] | { stream: Stream; document: DocumentNode }> {
     let reserved = false;
     const release = () => {
@@ -209,7 +201,6 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
       expire(connection);
       return refuse(EXPIRED());
     }
-    if (!schema) return refuse(endingError('The gateway has no supergraph yet', 'SERVICE_UNAVAILABLE'));
     if (connection.open >= settings.maxPerConnection) {
       return refuse(endingError(`At most ${settings.maxPerConnection} subscriptions per connection`, 'TOO_MANY_SUBSCRIPTIONS', { limit: settings.maxPerConnection }));
     }
@@ -220,35 +211,24 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     reserved = true;
     connection.open += 1;
     count(connection.clientKey, 1);
-    const document = documentOf(payload.query);
-    if (document instanceof GraphQLError) return refuse(document);
-    const invalid = validate(schema, document, [...specifiedRules, ReservedResponseKeysRule]);
-    if (invalid.length) return refuse(new GraphQLError(invalid[0].message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
-    const operationName = payload.operationName ?? undefined;
-    const operation = getOperationAST(document, operationName);
-    if (!operation) return refuse(endingError(operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.', 'OPERATION_RESOLUTION_FAILURE'));
-    if (operation.operation !== 'subscription') {
-      return refuse(endingError('Only subscriptions are served this way; send queries and mutations as plain HTTP requests', 'BAD_REQUEST'));
-    }
+    if (typeof payload.query !== 'string') return refuse(endingError('A subscription needs a query', 'BAD_REQUEST'));
     const subscription = `${connection.id}:${id}`;
-    const context: GatewayContext = { ...connection.base, requestId: subscription, report: { errorCodes: [], operationName: operationName ?? operation.name?.value, operationType: 'subscription' } };
+    const context: GatewayContext = { ...connection.base, requestId: subscription, report: { errorCodes: [] } };
     let stream: Stream;
     try {
-      const admitted = await admit({ schema, query: payload.query as string, document, operation, operationName, variables: payload.variables ?? undefined, headers, context });
+      const admitted = await admit({ entry, query: payload.query, operationName: payload.operationName, variables: payload.variables, headers: lowerCase(headers), context });
+      const { operationName } = admitted;
       const plan = planner.plan(`${admitted.queryHash}:${operationName ?? ''}`, admitted.document, operationName);
       if (!plan) {
         // Authorization removed every field: its errors say why (UNAUTHORIZED_FIELD_OR_TYPE per path).
         const { errors = [] } = await admitted.filter({ data: {} });
-        const reasons = errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }));
-        return refuse(...(reasons.length ? reasons : [endingError('The operation has nothing to subscribe to', 'BAD_REQUEST')]));
+        return refuse(...(errors.length ? errors.map(asGraphQLError) : [endingError('The operation has nothing to subscribe to', 'BAD_REQUEST')]));
       }
       const started = Date.now();
       stream = createStream({
         plan,
         admitted,
-        document: admitted.document,
-        operationName,
-        schema,
+        schema: documents.schema!,
         context,
         planner,
         upstreams,
@@ -259,19 +239,19 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
           connection.streams.delete(stream);
           release();
           metrics.active.dec();
-          logger.info({ subscription, operationName: context.report.operationName, client: connection.clientKey, events, durationMs: Date.now() - started, reason }, 'subscription ended');
+          logger.info({ subscription, operationName, client: connection.clientKey, events, durationMs: Date.now() - started, reason }, 'subscription ended');
         },
       });
       connection.streams.add(stream);
       metrics.active.inc();
       metrics.started.inc({ outcome: 'ok' });
-      logger.info({ subscription, operationName: context.report.operationName, client: connection.clientKey, subgraph: plan.primary.serviceName }, 'subscription started');
+      logger.info({ subscription, operationName, client: connection.clientKey, subgraph: plan.primary.serviceName }, 'subscription started');
+      return { stream, document: admitted.document };
     } catch (error) {
-      const refused = asClientError(error);
-      if (refused.extensions.code === 'INTERNAL_SERVER_ERROR') logger.error({ err: error }, 'subscription failed to start');
-      return refuse(refused);
+      if (error instanceof Refused) return refuse(...error.errors.map(asGraphQLError));
+      logger.error({ err: error }, 'subscription failed to start');
+      return refuse(endingError('Internal server error', 'INTERNAL_SERVER_ERROR'));
     }
-    return { stream, document };
   }
 
   const server = serveGraphQLWs<{ connectionId: string }>(
@@ -299,7 +279,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
       async onSubscribe(ctx, id, payload) {
         const started = await startSubscription(connections.get(ctx)!, id, payload, ctx.extra.request.headers);
         if (Array.isArray(started)) return started;
-        return { schema: schema!, document: started.document, operationName: payload.operationName, variableValues: payload.variables, contextValue: { stream: started.stream } };
+        return { schema: documents.schema!, document: started.document, operationName: payload.operationName, variableValues: payload.variables, contextValue: { stream: started.stream } };
       },
       // Events are results already formatted (plain errors): onNext hands them to graphql-ws as they are.
       subscribe: (args) => (args.contextValue as { stream: Stream }).stream.start() as unknown as AsyncGenerator<ExecutionResult>,
@@ -336,9 +316,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         settings.enabled && wantsMultipartSubscription(req) ? multipart.handle(req, res) : handler(req, res, ...rest);
     },
     /** Called with each supergraph that goes live. */
-    useSupergraph(supergraphSdl: string, apiSchema: GraphQLSchema): void {
+    useSupergraph(supergraphSdl: string): void {
       planner.useSupergraph(supergraphSdl);
-      schema = apiSchema;
     },
     /** The `upgrade` listener of the HTTP server: WebSockets on the GraphQL path, nothing elsewhere. */
     upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {

@@ -1,6 +1,5 @@
-import { GraphQLError, type DocumentNode, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../context.js';
-import { identityOf } from '../gateway/subgraph-data-source.js';
 import type { Admitted } from './admission.js';
 import type { SubscriptionPlan, SubscriptionPlanner } from './plan.js';
 import { createQueueIterator } from './queue.js';
@@ -12,8 +11,6 @@ export type EndReason = 'client' | 'completed' | 'expired' | 'slow_consumer' | '
 export interface StreamOptions {
   plan: SubscriptionPlan;
   admitted: Admitted;
-  document: DocumentNode;
-  operationName?: string;
   schema: GraphQLSchema;
   context: GatewayContext;
   planner: SubscriptionPlanner;
@@ -65,8 +62,8 @@ export function createStream(options: StreamOptions) {
     if (queue.done) return;
     if (options.expired()) return end('expired', EXPIRED());
     const resolved = await planner.resolve(plan, event, {
-      document: options.document,
-      operationName: options.operationName,
+      document: admitted.document,
+      operationName: admitted.operationName,
       variables: admitted.variables,
       schema: options.schema,
       context,
@@ -83,7 +80,7 @@ export function createStream(options: StreamOptions) {
     start(): AsyncIterableIterator<FormattedExecutionResult> {
       unsubscribe = options.upstreams.subscribe(
         plan.primary.serviceName,
-        identityOf(context),
+        context.identity.claims,
         { query: plan.primary.operation, operationName: plan.primary.operationName, variables: pick(admitted.variables, plan.primary.variableUsages) },
         {
           next: (event) => then(() => deliver(event)),
