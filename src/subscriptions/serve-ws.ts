@@ -14,11 +14,6 @@ export interface ServeWsOptions {
   onError(error: unknown, where: string): void;
   /** Ping every this many ms; a socket that does not answer within as long is cut. Default 12 000. */
   keepAliveMs?: number;
-  /**
-   * Called after each message is handed to the socket with what is still buffered on it (bytes);
-   * the hook may close it (a slow consumer).
-   */
-  afterSend?(socket: WebSocket, bufferedBytes: number): void;
   /** Largest message accepted, in bytes (larger: the socket is closed with 1009). Default 1 MiB. */
   maxPayload?: number;
 }
@@ -33,12 +28,12 @@ export interface GraphQLWsServer {
 
 /**
  * The `graphql-transport-ws` protocol (graphql-ws's `makeServer`) on `ws` sockets: graphql-ws's own
- * `useServer` adapter, with errors told to the caller's logger instead of the console, and a hook on
- * what each socket still has to send (back-pressure).
+ * `useServer` adapter, with errors told to the caller's logger instead of the console. Each send
+ * waits for the socket to take the message (back-pressure: the next event waits in its stream).
  */
 export function serveGraphQLWs<E extends Record<PropertyKey, unknown> = Record<PropertyKey, never>>(
   options: ServerOptions<Record<string, unknown> | undefined, SocketExtra & E>,
-  { onError, keepAliveMs = 12_000, afterSend, maxPayload = 1024 * 1024 }: ServeWsOptions,
+  { onError, keepAliveMs = 12_000, maxPayload = 1024 * 1024 }: ServeWsOptions,
   extra: (request: IncomingMessage) => E = () => ({}) as E,
 ): GraphQLWsServer {
   const server = makeServer(options);
@@ -64,7 +59,6 @@ export function serveGraphQLWs<E extends Record<PropertyKey, unknown> = Record<P
           new Promise<void>((resolve, reject) => {
             if (socket.readyState !== socket.OPEN) return resolve();
             socket.send(data, (error) => (error && socket.readyState === socket.OPEN ? reject(error) : resolve()));
-            afterSend?.(socket, socket.bufferedAmount);
           }),
         close: (code, reason) => {
           if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(code, reason);

@@ -137,6 +137,13 @@ describe('subscriptions through the gateway (graphql-ws on /graphql)', () => {
     expect((await anonymous.json()).errors[0].extensions.code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
   });
 
+  it('answers a subscription posted as a plain query with a clear error (400 BAD_REQUEST)', async () => {
+    const plain = await graphql(stack.url, CHANGED, { token: await token('plain-gina') });
+    expect(plain.status).toBe(400);
+    expect(plain.body.errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_REQUEST' } })]);
+    expect(plain.body.errors![0].message).toMatch(/WebSocket|multipart/);
+  });
+
   it('limits open subscriptions per connection and per client, counts them in /metrics, and closes sockets with 1001 on shutdown', async () => {
     const gateway = await startGateway({ users: stack.users.url, todos: stack.todos.url }, { subscriptions: { maxPerConnection: 2, maxPerClient: 3 } });
     const dave = await bearer('ws-dave');
