@@ -63,6 +63,19 @@ describe('subscriptions through the gateway (graphql-ws on /graphql)', () => {
     await Promise.all([alice.dispose(), boss.dispose()]);
   });
 
+  it('applies authorization to every event: a field the caller may not see is removed (null, as in a query) with UNAUTHORIZED_FIELD_OR_TYPE', async () => {
+    const hank = connect(stack.url, await bearer('ws-hank', { name: 'Hank', email: 'hank@example.com' }));
+    const changes = hank.subscribe('subscription { todoChanged { id todo { title owner { name email } } } }');
+    await subscribed([changes], 'ws-hank');
+    const added = await graphql(stack.url, 'mutation { addTodo(input: { title: "private email" }) { id } }', { token: await token('ws-hank', { name: 'Hank' }) });
+    let event = await changes.next();
+    while (event.data?.todoChanged?.id !== added.body.data.addTodo.id) event = await changes.next();
+    // email is a non-null String: its removal nulls the nearest nullable field above it, as for a query.
+    expect(event.data).toEqual({ todoChanged: { id: added.body.data.addTodo.id, todo: null } });
+    expect(event.errors).toEqual([expect.objectContaining({ path: ['todoChanged', 'todo', 'owner', 'email'], extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE' } })]);
+    await hank.dispose();
+  });
+
   it('refuses an anonymous subscription (UNAUTHORIZED_FIELD_OR_TYPE), and closes a socket with a bad token (4401, with the reason)', async () => {
     const anonymous = connect(stack.url);
     const refused = await anonymous.subscribe(CHANGED).ended;
