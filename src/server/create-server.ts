@@ -34,6 +34,7 @@ import { createUsageRecorder } from '../keys/usage-recorder.js';
 import { createKeysAdminHandler } from '../keys/admin-keys.js';
 import { createRequestKeyCheck } from '../keys/request-key.js';
 import { createApiKeysFromConfig } from '../keys/store-create.js';
+import { createTrustedDocumentCheck, readManifest } from '../security/trusted-documents.js';
 import { formatError } from './format-error.js';
 import { createGraphQLHandler } from './graphql-http.js';
 import { createCachedLane } from './cached-lane.js';
@@ -186,8 +187,18 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     ],
   });
 
+  const trustedDocuments = config.security.trustedDocuments;
+  const checkDocument =
+    trustedDocuments === 'off'
+      ? undefined
+      : createTrustedDocumentCheck({
+          mode: trustedDocuments,
+          manifest: readManifest(config.security.manifest),
+          onUnlisted: ({ mode, by, id }) => logger.warn({ trustedDocuments: mode, by, id }, 'a document not in the trusted documents manifest'),
+        });
   const graphql = createGraphQLHandler<GatewayContext>({
     server: apollo,
+    checkDocument,
     maxBodyBytes: config.server.maxBodyBytes,
     answerFirst: lane?.answer,
     onRefused: (req, error) => reportOf(req).errorCodes.push(error.code),
