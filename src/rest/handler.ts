@@ -20,6 +20,8 @@ export interface RestRouteOptions {
   schema: () => GraphQLSchema | undefined;
   /** The request body as text, within the server's body limit (throws HttpError 413 past it). */
   readBody: (req: IncomingMessage) => Promise<string>;
+  /** Told of each request refused before its operation ran (bad token or key, bad body...). */
+  onRefused?: (req: IncomingMessage, error: HttpError) => void;
 }
 
 const HEADERS_NOT_PASSED = new Set(['content-type', 'content-length']);
@@ -79,7 +81,7 @@ async function readJson(req: IncomingMessage, readBody: RestRouteOptions['readBo
  * value, 201 + Location, 204, ETag and 304 on GET, RFC 9457 problems with the status of the error code).
  */
 export function createRestRoutes(options: RestRouteOptions) {
-  const { routes, prefix, runOperation, createContext, schema, readBody } = options;
+  const { routes, prefix, runOperation, createContext, schema, readBody, onRefused } = options;
 
   async function answer(req: IncomingMessage, res: ServerResponse, route: Route, params: Record<string, string>, search: string) {
     const context = await createContext(req);
@@ -144,9 +146,17 @@ export function createRestRoutes(options: RestRouteOptions) {
   }
 
   /** Answers a request whose path is under the prefix; false when no route has that path. */
-  return async (req: IncomingMessage, res: ServerResponse, path: string, search: string): Promise<boolean> => {
+  return async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    search: string,
+    /** Told of each request a route answers, before anything else (request log, metrics). */
+    onRoute?: (req: IncomingMessage, res: ServerResponse) => void,
+  ): Promise<boolean> => {
     const found = matchRoute(routes, req.method ?? 'GET', path.slice(prefix.length) || '/');
     if (!found) return false;
+    onRoute?.(req, res);
     if ('allowed' in found) {
       const allow = [...new Set(found.allowed.includes('GET') ? [...found.allowed, 'HEAD'] : found.allowed)].join(', ');
       sendProblem(res, { status: 405, code: 'METHOD_NOT_ALLOWED', detail: `${req.method} is not served at ${path}; use ${allow}` }, [['allow', allow]]);
@@ -156,6 +166,7 @@ export function createRestRoutes(options: RestRouteOptions) {
       await answer(req, res, found.route, found.params, search);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
+      onRefused?.(req, error);
       sendProblem(res, { status: error.status, code: error.code, detail: error.message }, Object.entries(error.headers));
     }
     return true;

@@ -21,12 +21,17 @@ import { createListSizeLearner } from '../cost/list-sizes.js';
 import { createLimitsStage } from '../cost/limits.js';
 import { createRateLimits } from '../cost/rate-limits.js';
 import { createGateway } from '../gateway/create-gateway.js';
+import { loadSupergraph } from '../gateway/schema-check.js';
 import { readSupergraph, supergraphId } from '../gateway/supergraph.js';
 import { answerPrimaryForMetrics } from '../observability/cluster-metrics.js';
 import { createMetrics } from '../observability/metrics.js';
 import { baseUrl, createMetricsListener } from '../observability/metrics-listener.js';
 import { createReportPlugin } from '../observability/plugin.js';
+import { observeRequest } from '../observability/request-log.js';
 import { createTracingPlugin, startTracing } from '../observability/tracing.js';
+import { runThroughApollo } from '../rest/apollo-bridge.js';
+import { createRestApi } from '../rest/index.js';
+import type { RouteInput } from '../rest/route-map.js';
 import { createStores } from '../stores/index.js';
 import { createQuotaStage } from '../keys/quota-stage.js';
 import { createUsageHandler } from '../keys/usage-admin.js';
@@ -36,7 +41,7 @@ import { createRequestKeyCheck } from '../keys/request-key.js';
 import { createApiKeysFromConfig } from '../keys/store-create.js';
 import { createTrustedDocumentCheck, readManifest } from '../security/trusted-documents.js';
 import { formatError } from './format-error.js';
-import { createGraphQLHandler } from './graphql-http.js';
+import { createGraphQLHandler, readBody } from './graphql-http.js';
 import { createCachedLane } from './cached-lane.js';
 import { createCors } from './cors.js';
 import { createPipelinePlugin } from './pipeline.js';
@@ -138,6 +143,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     cache?.useSupergraph(supergraph);
     if (defaultHints.enabled) defaultHints.useSupergraph(supergraph);
     lane?.reset(apiSchema);
+    rest?.useSchema(loadSupergraph(coreSupergraphSdl).api);
     supergraphLoaded = true;
   });
 
@@ -196,19 +202,34 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
           manifest: readManifest(config.security.manifest),
           onUnlisted: ({ mode, by, id }) => logger.warn({ trustedDocuments: mode, by, id }, 'a document not in the trusted documents manifest'),
         });
+  // Who is calling, once per request, for every entry point: token, then API key.
+  const createContext = async (req: IncomingMessage): Promise<GatewayContext> => {
+    const report: RequestReport = reportOf(req);
+    const caller = await authenticator.authenticate(req.headers.authorization);
+    const apiKey = await checkKey(req, caller);
+    return { caller, apiKey, requestId: String(req.headers['x-request-id']), clientAddress: clientAddress(req, config.server.trustProxy), report };
+  };
   const graphql = createGraphQLHandler<GatewayContext>({
     server: apollo,
     checkDocument,
     maxBodyBytes: config.server.maxBodyBytes,
     answerFirst: lane?.answer,
     onRefused: (req, error) => reportOf(req).errorCodes.push(error.code),
-    context: async (req) => {
-      const report: RequestReport = reportOf(req);
-      const caller = await authenticator.authenticate(req.headers.authorization);
-      const apiKey = await checkKey(req, caller);
-      return { caller, apiKey, requestId: String(req.headers['x-request-id']), clientAddress: clientAddress(req, config.server.trustProxy), report };
-    },
+    context: createContext,
   });
+  const rest = config.rest.enabled
+    ? createRestApi({
+        ...config.rest,
+        routes: config.rest.routes as RouteInput[] | undefined,
+        apiKeyHeader: config.cost.budgets.apiKeyHeader,
+        runOperation: runThroughApollo(apollo),
+        createContext,
+        readBody: (req) => readBody(req, config.server.maxBodyBytes),
+        onRoute: (req, res) => observeRequest(req, res, reportOf(req), logger, metrics, recordUsage),
+        onRefused: (req, error) => reportOf(req).errorCodes.push(error.code),
+        logger: logger.child({ module: 'rest' }),
+      })
+    : undefined;
 
   let accepting = false;
   httpServer.on(
@@ -226,6 +247,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
       logger,
       tracing: Boolean(stopTracing),
       cors: createCors(config.server.cors),
+      rest,
     }),
   );
 
