@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRestSetup } from '../../src/rest/route-map.js';
-import { issueKey, startGateway, startStack, token, type Stack } from '../helpers/stack.js';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { createPorticoServer } from '../../src/server/create-server.js';
+import { gatewayConfig, issueKey, startGateway, startStack, token, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
 let base: string;
@@ -176,6 +179,37 @@ describe('GET /api/openapi.json', () => {
       bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
       apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
     });
+  });
+});
+
+describe('logs and metrics', () => {
+  it('log each REST request once, with its route, operation, status and error codes; metrics count it by operation', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const config = gatewayConfig({ users: stack.users.url, todos: stack.todos.url }, { rest: { enabled: true }, logging: { level: 'info' } });
+    const logged = createPorticoServer(config, pino({ level: 'info' }, sink));
+    const { url, metricsUrl } = await logged.start();
+    try {
+      const origin = new URL(url).origin;
+      await fetch(`${origin}/api/todos?first=1`, { headers: as(alice, { 'x-request-id': 'rest-1' }) });
+      await fetch(`${origin}/api/todos/nope`, { headers: as(alice, { 'x-request-id': 'rest-2' }) });
+      await fetch(`${origin}/api/todos`, { headers: as('bad', { 'x-request-id': 'rest-3' }) });
+      const requests = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
+      expect(requests.filter((l) => l.requestId === 'rest-1')).toEqual([
+        expect.objectContaining({ method: 'GET', route: 'GET /api/todos', operationName: 'ListTodos', operationType: 'query', status: 200 }),
+      ]);
+      expect(requests.find((l) => l.requestId === 'rest-2')).toMatchObject({ route: 'GET /api/todos/{id}', status: 404, errorCodes: ['NOT_FOUND'] });
+      expect(requests.find((l) => l.requestId === 'rest-3')).toMatchObject({ status: 401, errorCodes: ['UNAUTHENTICATED'] });
+      const metrics = await (await fetch(metricsUrl!)).text();
+      expect(metrics).toMatch(/portico_requests_total\{[^}]*operation="ListTodos"[^}]*\} 1/);
+    } finally {
+      await logged.stop();
+    }
   });
 });
 

@@ -69,7 +69,7 @@ describe('trusted documents through the gateway', () => {
   let logged: Stack;
   beforeAll(async () => {
     [enforced, logged] = await Promise.all([
-      startStack({ security: { trustedDocuments: 'enforce', manifest: MANIFEST } }),
+      startStack({ security: { trustedDocuments: 'enforce', manifest: MANIFEST }, rest: { enabled: true } }),
       startStack({ security: { trustedDocuments: 'log', manifest: MANIFEST } }),
     ]);
   });
@@ -100,6 +100,12 @@ describe('trusted documents through the gateway', () => {
     const unknown = await fetch(enforced.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documentId: 'abc' }) });
     expect(unknown.status).toBe(400);
     expect((await unknown.json()).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+  });
+
+  it('enforce: REST routes run, their operations being the manifest\'s', async () => {
+    const response = await fetch(new URL('/api/me', enforced.url), { headers: { authorization: `Bearer ${await token('carol', { name: 'Carol' })}` } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ id: 'carol', name: 'Carol' });
   });
 
   it('log: runs any document, and documents sent by id too', async () => {
