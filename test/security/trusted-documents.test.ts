@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOperations } from '../../src/rest/operations.js';
 import { buildManifest, createTrustedDocumentCheck, readManifest } from '../../src/security/trusted-documents.js';
-import { graphql, startStack, token, type Stack } from '../helpers/stack.js';
+import { graphql, startGateway, startStack, token, type Stack } from '../helpers/stack.js';
 
 const MANIFEST = 'schema/operations/persisted-query-manifest.json';
 const manifest = buildManifest(loadOperations('schema/operations').values());
@@ -66,14 +66,16 @@ describe('the check, before any parsing', () => {
 
 describe('trusted documents through the gateway', () => {
   let enforced: Stack;
-  let logged: Stack;
+  let logged: Awaited<ReturnType<typeof startGateway>>;
   beforeAll(async () => {
-    [enforced, logged] = await Promise.all([
-      startStack({ security: { trustedDocuments: 'enforce', manifest: MANIFEST }, rest: { enabled: true } }),
-      startStack({ security: { trustedDocuments: 'log', manifest: MANIFEST } }),
-    ]);
+    enforced = await startStack({ security: { trustedDocuments: 'enforce', manifest: MANIFEST }, rest: { enabled: true } });
+    // A second gateway on the same subgraphs, in log mode.
+    logged = await startGateway({ users: enforced.users.url, todos: enforced.todos.url }, { security: { trustedDocuments: 'log', manifest: MANIFEST } });
   });
-  afterAll(() => Promise.all([enforced?.stop(), logged?.stop()]));
+  afterAll(async () => {
+    await logged?.server.stop();
+    await enforced?.stop();
+  });
 
   it('enforce: runs a manifest operation sent by id (POST and GET) or as its text', async () => {
     const alice = await token('alice', { name: 'Alice' });
