@@ -242,6 +242,28 @@ describe('limits through REST', () => {
   });
 });
 
+describe('quotas through REST', () => {
+  let quota: Awaited<ReturnType<typeof startGateway>>;
+  beforeAll(async () => {
+    quota = await startGateway({ users: stack.users.url, todos: stack.todos.url }, { rest: { enabled: true }, cost: { budgets: { quota: { limit: 2, period: 'day' } } } });
+  });
+  afterAll(() => quota?.server.stop());
+
+  it('429 QUOTA_EXCEEDED with Retry-After and the quota once the plan\'s requests for the day are used', async () => {
+    const origin = new URL(quota.url).origin;
+    const gina = await token('gina');
+    const statuses: number[] = [];
+    let last: Response | undefined;
+    for (let i = 0; i < 3; i++) {
+      last = await fetch(`${origin}/api/me`, { headers: as(gina) });
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await last!.json()).toMatchObject({ status: 429, code: 'QUOTA_EXCEEDED', quota: { limit: 2, remaining: 0 } });
+  });
+});
+
 describe('subgraphs down', () => {
   let down: Awaited<ReturnType<typeof startGateway>>;
   beforeAll(async () => {

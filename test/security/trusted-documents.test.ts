@@ -67,13 +67,17 @@ describe('the check, before any parsing', () => {
 describe('trusted documents through the gateway', () => {
   let enforced: Stack;
   let logged: Awaited<ReturnType<typeof startGateway>>;
+  let off: Awaited<ReturnType<typeof startGateway>>;
   beforeAll(async () => {
     enforced = await startStack({ security: { trustedDocuments: 'enforce', manifest: MANIFEST }, rest: { enabled: true } });
     // A second gateway on the same subgraphs, in log mode.
-    logged = await startGateway({ users: enforced.users.url, todos: enforced.todos.url }, { security: { trustedDocuments: 'log', manifest: MANIFEST } });
+    const urls = { users: enforced.users.url, todos: enforced.todos.url };
+    logged = await startGateway(urls, { security: { trustedDocuments: 'log', manifest: MANIFEST } });
+    off = await startGateway(urls, { security: { trustedDocuments: 'off', manifest: 'nowhere.json' } });
   });
   afterAll(async () => {
     await logged?.server.stop();
+    await off?.server.stop();
     await enforced?.stop();
   });
 
@@ -108,6 +112,14 @@ describe('trusted documents through the gateway', () => {
     const response = await fetch(new URL('/api/me', enforced.url), { headers: { authorization: `Bearer ${await token('carol', { name: 'Carol' })}` } });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ id: 'carol', name: 'Carol' });
+  });
+
+  it('off: reads no manifest and looks nothing up; any document runs', async () => {
+    const other = await graphql(off.url, '{ me { id } }', { token: await token('dan') });
+    expect(other.body.data).toEqual({ me: { id: 'dan' } });
+    const byId = await fetch(off.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documentId: me.id }) });
+    expect(byId.status).toBe(400);
+    expect((await byId.json()).errors[0].message).toContain('non-empty `query`');
   });
 
   it('log: runs any document, and documents sent by id too', async () => {
