@@ -85,7 +85,6 @@ export function createRestRoutes(options: RestRouteOptions) {
 
   async function answer(req: IncomingMessage, res: ServerResponse, route: Route, params: Record<string, string>, search: string) {
     const context = await createContext(req);
-    context.report.route = `${route.method} ${prefix}${route.path}`;
     const body = route.method === 'GET' || (route.method === 'DELETE' && !req.headers['content-length']) ? undefined : await readJson(req, readBody);
     const current = schema();
     if (!current) throw new HttpError(503, 'SERVICE_UNAVAILABLE', 'No supergraph is loaded yet');
@@ -151,12 +150,12 @@ export function createRestRoutes(options: RestRouteOptions) {
     res: ServerResponse,
     path: string,
     search: string,
-    /** Told of each request a route answers, before anything else (request log, metrics). */
-    onRoute?: (req: IncomingMessage, res: ServerResponse) => void,
+    /** Told of each request a route answers, before anything else (request log, metrics): `GET /api/todos/{id}`. */
+    onRoute?: (req: IncomingMessage, res: ServerResponse, route: string) => void,
   ): Promise<boolean> => {
     const found = matchRoute(routes, req.method ?? 'GET', path.slice(prefix.length) || '/');
     if (!found) return false;
-    onRoute?.(req, res);
+    onRoute?.(req, res, 'route' in found ? `${found.route.method} ${prefix}${found.route.path}` : `${req.method} ${path}`);
     if ('allowed' in found) {
       const allow = [...new Set(found.allowed.includes('GET') ? [...found.allowed, 'HEAD'] : found.allowed)].join(', ');
       sendProblem(res, { status: 405, code: 'METHOD_NOT_ALLOWED', detail: `${req.method} is not served at ${path}; use ${allow}` }, [['allow', allow]]);

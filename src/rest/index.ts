@@ -23,8 +23,8 @@ export interface RestApiOptions {
   runOperation: RunOperation;
   createContext: (req: IncomingMessage) => Promise<GatewayContext>;
   readBody: (req: IncomingMessage) => Promise<string>;
-  /** Called for each request a route answers (request log and metrics), before anything else. */
-  onRoute?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Called for each request a route answers (request log and metrics), before anything else, with the route. */
+  onRoute?: (req: IncomingMessage, res: ServerResponse, route: string) => void;
   /** Told of each request refused before its operation ran. */
   onRefused?: (req: IncomingMessage, error: HttpError) => void;
   logger: Logger;

@@ -225,7 +225,11 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
         runOperation: runThroughApollo(apollo),
         createContext,
         readBody: (req) => readBody(req, config.server.maxBodyBytes),
-        onRoute: (req, res) => observeRequest(req, res, reportOf(req), logger, metrics, recordUsage),
+        onRoute: (req, res, route) => {
+          const report = reportOf(req);
+          report.route = route;
+          observeRequest(req, res, report, logger, metrics, recordUsage);
+        },
         onRefused: (req, error) => reportOf(req).errorCodes.push(error.code),
         logger: logger.child({ module: 'rest' }),
       })

@@ -204,7 +204,7 @@ describe('logs and metrics', () => {
         expect.objectContaining({ method: 'GET', route: 'GET /api/todos', operationName: 'ListTodos', operationType: 'query', status: 200 }),
       ]);
       expect(requests.find((l) => l.requestId === 'rest-2')).toMatchObject({ route: 'GET /api/todos/{id}', status: 404, errorCodes: ['NOT_FOUND'] });
-      expect(requests.find((l) => l.requestId === 'rest-3')).toMatchObject({ status: 401, errorCodes: ['UNAUTHENTICATED'] });
+      expect(requests.find((l) => l.requestId === 'rest-3')).toMatchObject({ route: 'GET /api/todos', status: 401, errorCodes: ['UNAUTHENTICATED'] });
       const metrics = await (await fetch(metricsUrl!)).text();
       expect(metrics).toMatch(/portico_requests_total\{[^}]*operation="ListTodos"[^}]*\} 1/);
     } finally {
