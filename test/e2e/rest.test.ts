@@ -175,6 +175,13 @@ describe('GET /api/openapi.json', () => {
     expect(document.paths['/api/todos'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/AddTodoInput' });
     expect(document.components.schemas.AddTodoInput).toMatchObject({ properties: { title: { type: 'string' } }, required: ['title'] });
     expect(document.paths['/api/todos/{id}'].delete.responses['204']).toBeDefined();
+    // The response schema of a route is the shape of what it answers.
+    const todo = await (await send('POST', '/api/todos', alice, { title: 'described' })).json();
+    const read = await (await send('GET', `/api/todos/${todo.id}`, alice)).json();
+    const schema = document.paths['/api/todos/{id}'].get.responses['200'].content['application/json'].schema;
+    expect(Object.keys(read).sort()).toEqual([...schema.required].sort());
+    expect(Object.keys(read.owner).sort()).toEqual([...schema.properties.owner.required].sort());
+    expect(schema.properties.completed).toEqual({ type: 'boolean', description: 'Whether it is done.' });
     expect(document.components.securitySchemes).toEqual({
       bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
       apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
