@@ -95,7 +95,7 @@ export function createRestRoutes(options: RestRouteOptions) {
       return sendProblem(res, {
         status: 400,
         code: 'BAD_USER_INPUT',
-        detail: `${first.in === 'body' && first.name === 'body' ? 'The body' : `Parameter ${first.name}`} ${first.reason}`,
+        detail: `${first.in === 'body' && first.name === 'body' ? 'The body' : `Parameter ${first.name}`}${first.reason.startsWith('is ') ? ' ' : ': '}${first.reason}`,
         'invalid-params': read.invalid,
       });
     }

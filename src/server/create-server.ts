@@ -21,7 +21,6 @@ import { createListSizeLearner } from '../cost/list-sizes.js';
 import { createLimitsStage } from '../cost/limits.js';
 import { createRateLimits } from '../cost/rate-limits.js';
 import { createGateway } from '../gateway/create-gateway.js';
-import { loadSupergraph } from '../gateway/schema-check.js';
 import { readSupergraph, supergraphId } from '../gateway/supergraph.js';
 import { answerPrimaryForMetrics } from '../observability/cluster-metrics.js';
 import { createMetrics } from '../observability/metrics.js';
@@ -143,7 +142,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     cache?.useSupergraph(supergraph);
     if (defaultHints.enabled) defaultHints.useSupergraph(supergraph);
     lane?.reset(apiSchema);
-    rest?.useSchema(loadSupergraph(coreSupergraphSdl).api);
+    rest?.useSchema(apiSchema);
     supergraphLoaded = true;
   });
 

@@ -51,7 +51,7 @@ describe('variables from path, query string and body', () => {
     const problem = await response.json();
     expect(problem).toMatchObject({ type: 'about:blank', title: 'Bad Request', status: 400, code: 'BAD_USER_INPUT' });
     expect(problem['invalid-params']).toEqual([{ name, in: 'query', reason }]);
-    expect(problem.detail).toBe(`Parameter ${name} ${reason}`);
+    expect(problem.detail).toBe(`Parameter ${name}${reason.startsWith('is ') ? ' ' : ': '}${reason}`);
     expect(api.calls).toHaveLength(0);
   });
 
