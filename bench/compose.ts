@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'graphql';
-import { SDL, SECURED_SDL, SUBGRAPH_NAMES, type SubgraphName } from './schema.js';
+import type { BenchGraph } from './graphs.js';
 
 /** Which supergraph a gateway is given (see GatewayDefinition.supergraph). */
 export interface SupergraphVariant {
@@ -15,12 +15,12 @@ export interface SupergraphVariant {
 
 export const variantKey = (variant: SupergraphVariant = {}) => `${variant.secured ? 'secured' : 'plain'}${variant.cacheHints ? '+hints' : ''}`;
 
-/** Composes the bench subgraphs, routed to `urls`, into a supergraph file in a fresh temp directory. */
-export function writeSupergraph(urls: Record<SubgraphName, string>, variant: SupergraphVariant = {}): string {
-  const sdl = variant.secured ? SECURED_SDL : SDL;
-  const route = (name: SubgraphName) => (variant.cacheHints ? `${urls[name]}?cacheHints=1` : urls[name]);
-  const result = composeServices(SUBGRAPH_NAMES.map((name) => ({ name, url: route(name), typeDefs: parse(sdl[name]) })));
-  if (result.errors) throw new Error(`composition failed: ${result.errors.map((e) => e.message).join('; ')}`);
+/** Composes a graph's subgraphs, routed to `urls`, into a supergraph file in a fresh temp directory. */
+export function writeSupergraph(graph: BenchGraph, urls: Record<string, string>, variant: SupergraphVariant = {}): string {
+  const sdl = graph.sdl(variant.secured ?? false);
+  const route = (name: string) => (variant.cacheHints ? `${urls[name]}?cacheHints=1` : urls[name]);
+  const result = composeServices(graph.subgraphs.map((name) => ({ name, url: route(name), typeDefs: parse(sdl[name]) })));
+  if (result.errors) throw new Error(`${graph.id}: composition failed: ${result.errors.map((e) => e.message).join('; ')}`);
   const path = join(mkdtempSync(join(tmpdir(), 'portico-bench-')), 'supergraph.graphql');
   writeFileSync(path, result.supergraphSdl);
   return path;

@@ -25,15 +25,30 @@ function children(pid: number): number[] {
   return tasks ? tasks.trim().split(/\s+/).filter(Boolean).map(Number) : [];
 }
 
-/** CPU ms used so far by a process and its live descendants (cluster workers); undefined off Linux. */
-export function processTreeCpuMs(pid: number | undefined): number | undefined {
+/** Resident memory of one process in KB (VmRSS). */
+function ownRssKb(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB/m.exec(read(`/proc/${pid}/status`) ?? '');
+  return match ? Number(match[1]) : 0;
+}
+
+/** `measure` summed over a process and its live descendants (cluster workers); undefined off Linux. */
+function overTree(pid: number | undefined, measure: (pid: number) => number): number | undefined {
   if (pid === undefined || read(`/proc/${pid}/stat`) === undefined) return undefined;
   let total = 0;
   const pending = [pid];
   while (pending.length) {
     const next = pending.pop()!;
-    total += ownCpuMs(next);
+    total += measure(next);
     pending.push(...children(next));
   }
   return total;
+}
+
+/** CPU ms used so far by a process and its live descendants (cluster workers); undefined off Linux. */
+export const processTreeCpuMs = (pid: number | undefined) => overTree(pid, ownCpuMs);
+
+/** Resident memory now of a process and its live descendants, in MB; undefined off Linux. */
+export function processTreeRssMb(pid: number | undefined): number | undefined {
+  const kb = overTree(pid, ownRssKb);
+  return kb === undefined ? undefined : kb / 1024;
 }

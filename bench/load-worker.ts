@@ -3,16 +3,66 @@
 import autocannon from 'autocannon';
 import { Client } from 'undici';
 import { announceReady, main } from './child.js';
+import { processTreeCpuMs } from './cpu-time.js';
 import type { LoadCommand, LoadReply, LoadResult } from './load-types.js';
 import { workloadById } from './workloads.js';
+
+interface Mark {
+  at: number;
+  responses: number;
+  cpuMs: number | undefined;
+}
+
+/**
+ * Throughput and CPU per request are counted over a steady-state window, not the whole run: it opens
+ * once every connection has had an answer (and at least a quarter of the run, at most 1 s, has
+ * passed) and closes 0.25 s before the end. Over the whole run, a slow query at many connections
+ * (the deep workload: 50 at once, each taking seconds) would count the ramp-up's empty first seconds
+ * and the CPU spent on the requests still in flight when the run stops, which no response repays.
+ */
+function steadyWindow(command: LoadCommand, responses: () => number) {
+  const started = performance.now();
+  const mark = (): Mark => ({ at: performance.now(), responses: responses(), cpuMs: processTreeCpuMs(command.gatewayPid) });
+  const begin = mark();
+  let first: Mark | undefined;
+  let last: Mark | undefined;
+  const closeAt = command.durationSeconds * 1000 - 250;
+  const openAfter = Math.min(1000, command.durationSeconds * 250);
+  const timer = setInterval(() => {
+    const elapsed = performance.now() - started;
+    if (!first && elapsed >= openAfter && responses() >= command.connections) first = mark();
+    if (first && !last && elapsed >= closeAt) last = mark();
+  }, 20);
+  return {
+    /** The window's figures; when it never opened (the run was too short), only the whole run's CPU. */
+    close(): Partial<Pick<LoadResult, 'requestsPerSecond' | 'requests' | 'windowSeconds' | 'gatewayCpuMs'>> {
+      clearInterval(timer);
+      if (!first || !last || last.responses <= first.responses) {
+        const end = mark();
+        return begin.cpuMs !== undefined && end.cpuMs !== undefined ? { gatewayCpuMs: end.cpuMs - begin.cpuMs } : {};
+      }
+      const seconds = (last.at - first.at) / 1000;
+      const requests = last.responses - first.responses;
+      return {
+        requestsPerSecond: requests / seconds,
+        requests,
+        windowSeconds: seconds,
+        ...(first.cpuMs !== undefined && last.cpuMs !== undefined ? { gatewayCpuMs: last.cpuMs - first.cpuMs } : {}),
+      };
+    },
+  };
+}
 
 async function run(command: LoadCommand): Promise<LoadResult> {
   const { pathname } = new URL(command.url);
   let bodyErrors = 0;
-  const countBodyErrors = (status: number, body: string) => {
+  let responses = 0;
+  const countResponse = (status: number, body: string) => {
+    responses++;
     // The bench data never contains the word, so its presence means a GraphQL error in the body.
     if (status >= 200 && status < 300 && body.includes('"errors"')) bodyErrors++;
   };
+  const window = steadyWindow(command, () => responses);
   const result = await autocannon({
     url: command.url,
     connections: command.connections,
@@ -22,15 +72,17 @@ async function run(command: LoadCommand): Promise<LoadResult> {
       method: 'POST' as const,
       path: pathname,
       body: request.body,
-      onResponse: countBodyErrors,
+      onResponse: countResponse,
     })),
   });
+  const steady = window.close();
   return {
     requestsPerSecond: result.requests.average,
+    requests: result.requests.total,
+    ...steady,
     latencyP50: result.latency.p50,
     latencyP99: result.latency.p99,
     latencyMean: result.latency.average,
-    requests: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     bodyErrors,

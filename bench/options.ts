@@ -8,14 +8,16 @@ export interface BenchOptions {
   /** Seconds of unmeasured load per gateway and workload before the first round. */
   warmupSeconds: number;
   rounds: number;
-  /** Concurrent connections autocannon keeps open. */
-  connections: number;
+  /** Concurrent connections autocannon keeps open; undefined: each workload's own (default 10, deep 50). */
+  connections?: number;
   /** Seconds of one-connection latency probing per gateway, workload and round; 0 skips it. */
   latencySeconds: number;
   workloads: string[];
   gateways: string[];
   /** One short round; exit code says whether every gateway answered correctly. */
   smoke: boolean;
+  /** Fewer, shorter rounds for a quick check (2 × 3 s), written to bench/results/short.json. */
+  short: boolean;
   /** Pin each gateway to a core with taskset (when it works here). */
   pin: boolean;
   /** Where to write the JSON results; none when undefined. */
@@ -25,18 +27,21 @@ export interface BenchOptions {
 }
 
 export const USAGE = `npm run bench -- [options]     (each option also reads BENCH_<NAME>, e.g. BENCH_DURATION=10)
-  --duration <s>      seconds per gateway, workload and round     (default 4; smoke 1)
-  --warmup <s>        unmeasured seconds before the first round   (default 3; smoke 0.5)
-  --rounds <n>        interleaved rounds; the table shows medians (default 5; smoke 1)
-  --connections <n>   concurrent connections                      (default 10)
+  --duration <s>      seconds per gateway, workload and round     (default 4; short 3; smoke 1)
+  --warmup <s>        unmeasured seconds before the first round   (default 3; short 1; smoke 0.5)
+  --rounds <n>        interleaved rounds; the table shows medians (default 5; short 2; smoke 1)
+  --connections <n>   concurrent connections, every workload      (default each workload's: 10, deep 50)
   --latency <s>       seconds of one-connection latency probe per gateway, workload and round,
-                      timed per request in microseconds; 0 skips it (default 2; smoke 0.3)
-  --workloads <list>  ${WORKLOADS.map((w) => w.id).join(',')}
+                      timed per request in microseconds; 0 skips it (default 2; short 1; smoke 0.3)
+  --workloads <list>  ${WORKLOADS.map((w) => w.id).join(',')}   (--workload is the same)
   --gateways <list>   ${GATEWAYS.map((g) => g.id).join(',')}
-  --out <file>        JSON results (default bench/results/latest.json; none in smoke)
+  --out <file>        JSON results (default bench/results/latest.json; short: short.json; none in smoke)
   --no-pin            do not pin gateways to a core with taskset
   --profile <dir>     write a --cpu-prof profile of each gateway to <dir>
-  --smoke             one short round; exits non-zero if a gateway answered wrongly`;
+  --short             2 rounds of 3 s: a quick check of ratios, not the published table
+  --smoke             one short round; exits non-zero if a gateway answered wrongly
+The Hive rows need bench/peers/package.json's packages: the first run that includes them installs
+them (npm ci --prefix bench/peers); without them those rows say why.`;
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -63,28 +68,35 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
       connections: { type: 'string' },
       latency: { type: 'string' },
       workloads: { type: 'string' },
+      workload: { type: 'string' },
       gateways: { type: 'string' },
       out: { type: 'string' },
       profile: { type: 'string' },
       'no-pin': { type: 'boolean' },
       smoke: { type: 'boolean' },
+      short: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return 'help';
   const pick = (name: string) => (values as Record<string, string | undefined>)[name] ?? env[`BENCH_${name.toUpperCase()}`];
   const smoke = values.smoke ?? env.BENCH_SMOKE === 'true';
+  const short = !smoke && (values.short ?? env.BENCH_SHORT === 'true');
+  // Defaults by mode: [full, short, smoke].
+  const byMode = (full: number, shortValue: number, smokeValue: number) => (smoke ? smokeValue : short ? shortValue : full);
+  const connections = pick('connections');
   return {
-    durationSeconds: positive('duration', pick('duration'), smoke ? 1 : 4),
-    warmupSeconds: positive('warmup', pick('warmup'), smoke ? 0.5 : 3),
-    rounds: Math.max(1, Math.round(positive('rounds', pick('rounds'), smoke ? 1 : 5))),
-    connections: Math.max(1, Math.round(positive('connections', pick('connections'), 10))),
-    latencySeconds: positive('latency', pick('latency'), smoke ? 0.3 : 2),
-    workloads: list('workloads', pick('workloads'), WORKLOADS),
+    durationSeconds: positive('duration', pick('duration'), byMode(4, 3, 1)),
+    warmupSeconds: positive('warmup', pick('warmup'), byMode(3, 1, 0.5)),
+    rounds: Math.max(1, Math.round(positive('rounds', pick('rounds'), byMode(5, 2, 1)))),
+    ...(connections === undefined ? {} : { connections: Math.max(1, Math.round(positive('connections', connections, 10))) }),
+    latencySeconds: positive('latency', pick('latency'), byMode(2, 1, 0.3)),
+    workloads: list('workloads', pick('workloads') ?? pick('workload'), WORKLOADS),
     gateways: list('gateways', pick('gateways'), GATEWAYS),
     smoke,
+    short,
     pin: !(values['no-pin'] ?? env.BENCH_NO_PIN === 'true'),
-    out: pick('out') ?? (smoke ? undefined : defaultOut),
+    out: pick('out') ?? (smoke ? undefined : short ? defaultOut.replace(/latest\.json$/, 'short.json') : defaultOut),
     profileDir: pick('profile'),
   };
 }

@@ -28,6 +28,8 @@ export interface Row {
   cpuMicrosPerRequest?: number;
   /** The baseline's CPU per request divided by this gateway's: requests per core-second, relative. */
   cpuRatioToBaseline?: number;
+  /** Median over rounds of the gateway's resident memory at the end of each round, in MB (Linux only). */
+  rssMb?: number;
   /** One connection, one request at a time: medians over rounds of each round's p50 and p99. */
   oneConnectionP50Ms?: number;
   oneConnectionP99Ms?: number;
@@ -62,6 +64,7 @@ function toRow(cell: Cell): Row {
   const bodyErrors = sum(all, 'bodyErrors');
   const failed = non2xx + errors + bodyErrors > 0;
   const cpuPerRequest = cell.rounds.flatMap((r) => (r.gatewayCpuMs === undefined || !r.requests ? [] : [(1000 * r.gatewayCpuMs) / r.requests]));
+  const rss = cell.rounds.flatMap((r) => (r.gatewayRssMb === undefined ? [] : [r.gatewayRssMb]));
   return {
     ...base,
     status: failed ? 'failed' : 'ok',
@@ -73,6 +76,7 @@ function toRow(cell: Cell): Row {
       ? { oneConnectionP50Ms: median(cell.latency.map((r) => r.latencyP50)), oneConnectionP99Ms: median(cell.latency.map((r) => r.latencyP99)) }
       : {}),
     ...(cpuPerRequest.length ? { cpuMicrosPerRequest: median(cpuPerRequest) } : {}),
+    ...(rss.length ? { rssMb: median(rss) } : {}),
     requests: sum(cell.rounds, 'requests'),
     non2xx,
     errors,
@@ -97,8 +101,8 @@ const fixed = (value: number | undefined, digits: number) => (value === undefine
 /** A Markdown table: paste-able into the README as it is. */
 export function formatTable(rows: Row[], workloads: readonly Workload[]): string {
   const lines = [
-    '| workload | gateway | req/s | p50 ms | p99 ms | × baseline | CPU µs/req (× baseline) | 1 conn: p50 / p99 ms | p99 added ms |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| workload | gateway | req/s | p50 ms | p99 ms | × baseline | CPU µs/req (× baseline) | RSS MB | 1 conn: p50 / p99 ms | p99 added ms |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of rows) {
     const workload = workloads.find((w) => w.id === row.workload)?.label ?? row.workload;
@@ -110,10 +114,11 @@ export function formatTable(rows: Row[], workloads: readonly Workload[]): string
             fixed(row.latencyP99Ms, 1),
             row.ratioToBaseline === undefined ? '' : `${row.ratioToBaseline.toFixed(2)}×`,
             row.cpuMicrosPerRequest === undefined ? '' : `${row.cpuMicrosPerRequest.toFixed(0)}${row.cpuRatioToBaseline === undefined ? '' : ` (${row.cpuRatioToBaseline.toFixed(2)}×)`}`,
+            fixed(row.rssMb, 0),
             row.oneConnectionP99Ms === undefined ? '' : `${fixed(row.oneConnectionP50Ms, 2)} / ${fixed(row.oneConnectionP99Ms, 2)}`,
             row.addedP99Ms === undefined ? '' : `${row.addedP99Ms >= 0 ? '+' : ''}${row.addedP99Ms.toFixed(2)}`,
           ]
-        : [`${row.status === 'failed' ? 'FAILED' : ''} ${row.note ?? ''}`.trim().slice(0, 160), '', '', '', '', '', ''];
+        : [`${row.status === 'failed' ? 'FAILED' : ''} ${row.note ?? ''}`.trim().slice(0, 160), '', '', '', '', '', '', ''];
     lines.push(`| ${workload} | ${row.label} | ${figures.join(' | ')} |`);
   }
   return lines.join('\n');

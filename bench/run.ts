@@ -11,10 +11,11 @@ import { gatewayEnv } from './gateways/env.js';
 import { GATEWAYS, type GatewayDefinition } from './gateways/index.js';
 import { startLoadGenerator, type LoadGenerator } from './load.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
-import { processTreeCpuMs } from './cpu-time.js';
+import { processTreeCpuMs, processTreeRssMb } from './cpu-time.js';
+import { graphById, type BenchGraph } from './graphs.js';
+import { ensurePeers } from './peers.js';
 import { startChild, tasksetWorks, type Child } from './processes.js';
 import { formatTable, summarize, type Cell } from './report.js';
-import type { SubgraphName } from './schema.js';
 import { verifyWorkload } from './verify.js';
 import { WORKLOADS, type Workload } from './workloads.js';
 
@@ -34,7 +35,7 @@ function cpuPlan(options: BenchOptions): { gateway?: number; rest?: number; note
 }
 
 function bearerToken(): Promise<string> {
-  return new SignJWT({ scope: 'todos:read todos:write', name: 'Bench User', email: 'bench@example.com' })
+  return new SignJWT({ scope: 'todos:read todos:write reviews:read', name: 'Bench User', email: 'bench@example.com' })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject('user-1')
     .setExpirationTime('2h')
@@ -48,21 +49,34 @@ function gitRevision(): string | undefined {
   return `${head.stdout.trim()}${dirty ? ' (src/ modified)' : ''}`;
 }
 
-async function startGateways(definitions: GatewayDefinition[], subgraphUrls: Record<SubgraphName, string>, cpu: number | undefined, profileDir: string | undefined) {
+interface GatewayStart {
+  graph: BenchGraph;
+  subgraphUrls: Record<string, string>;
+  cpu: number | undefined;
+  profileDir: string | undefined;
+  /** Whether bench/peers/package.json's packages are installed (the gateways with `peers` need them). */
+  peers: boolean;
+}
+
+async function startGateways(definitions: GatewayDefinition[], { graph, subgraphUrls, cpu, profileDir, peers }: GatewayStart) {
   const started = new Map<string, Child<{ url: string }>>();
   const failures = new Map<string, string>();
   const supergraphs = new Map<string, string>();
   for (const gateway of definitions) {
     if (!gateway.script) continue;
+    if (gateway.peers && !peers) {
+      failures.set(gateway.id, 'not installed: npm ci --prefix bench/peers failed');
+      continue;
+    }
     try {
       const key = variantKey(gateway.supergraph);
       if (!supergraphs.has(key)) {
-        supergraphs.set(key, writeSupergraph(subgraphUrls, gateway.supergraph));
-        log(`supergraph ${key} at ${supergraphs.get(key)}`);
+        supergraphs.set(key, writeSupergraph(graph, subgraphUrls, gateway.supergraph));
+        log(`${graph.id} supergraph ${key} at ${supergraphs.get(key)}`);
       }
       const env = { ...gatewayEnv({ supergraph: supergraphs.get(key)!, jwtSecret: JWT_SECRET, subgraphSecret: SUBGRAPH_SECRET }), ...gateway.env };
-      // One directory per gateway: tsx's loader thread writes a profile of its own next to the main thread's (the larger file).
-      const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${gateway.id}`] : [];
+      // One directory per graph and gateway: tsx's loader thread writes a profile of its own next to the main thread's (the larger file).
+      const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${graph.id}/${gateway.id}`] : [];
       started.set(gateway.id, await startChild({ script: `${BENCH_DIR}/${gateway.script}`, env, cpu: gateway.pin === false ? undefined : cpu, nodeArgs }));
       log(`${gateway.id} ready at ${started.get(gateway.id)!.ready.url}`);
     } catch (error) {
@@ -73,10 +87,27 @@ async function startGateways(definitions: GatewayDefinition[], subgraphUrls: Rec
   return { started, failures };
 }
 
+/**
+ * Waits (at most 10 s) until a gateway's processes have used at most one clock tick of CPU in each of
+ * 3 successive 100 ms (one quiet interval can be a gateway waiting for a subgraph on a busy core).
+ */
+async function untilIdle(pid: number | undefined): Promise<void> {
+  let before = processTreeCpuMs(pid);
+  let quiet = 0;
+  for (let waited = 0; before !== undefined && quiet < 3 && waited < 10_000; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = processTreeCpuMs(pid);
+    if (now === undefined) return;
+    quiet = now - before <= 10 ? quiet + 1 : 0;
+    before = now;
+  }
+}
+
 async function measure(options: BenchOptions, load: LoadGenerator, cells: Cell[], urls: Map<string, string>, pids: Map<string, number | undefined>, headers: Record<string, string>) {
   const live = cells.filter((cell) => urls.has(cell.gateway.id) && !cell.problems.length);
-  const run = (cell: Cell, durationSeconds: number) =>
-    load.run({ url: urls.get(cell.gateway.id)!, workload: cell.workload.id, durationSeconds, connections: options.connections, headers });
+  const connections = (cell: Cell) => options.connections ?? cell.workload.connections ?? 10;
+  const run = (cell: Cell, durationSeconds: number, gatewayPid?: number) =>
+    load.run({ url: urls.get(cell.gateway.id)!, workload: cell.workload.id, durationSeconds, connections: connections(cell), headers, gatewayPid });
   if (options.warmupSeconds > 0) {
     log(`warm-up: ${options.warmupSeconds}s per gateway and workload`);
     for (const cell of live) await run(cell, options.warmupSeconds);
@@ -84,16 +115,18 @@ async function measure(options: BenchOptions, load: LoadGenerator, cells: Cell[]
   // Before each measured run, an unmeasured half second: the previous cell may have left the subgraphs'
   // memoised answers invalidated (the mixed workload's mutations) or the gateway cold; whichever
   // gateway comes next would otherwise pay for that alone.
-  const settle = (cell: Cell) => (options.smoke ? Promise.resolve() : run(cell, 0.5));
+  // Then the gateway is left to finish what that load left in flight, so that its CPU counts for nobody.
+  const settle = async (cell: Cell) => {
+    if (!options.smoke) await run(cell, 0.5);
+    await untilIdle(pids.get(cell.gateway.id));
+  };
   for (let round = 1; round <= options.rounds; round++) {
     for (const cell of live) {
       await settle(cell);
-      const cpuBefore = processTreeCpuMs(pids.get(cell.gateway.id));
-      const result = await run(cell, options.durationSeconds);
-      const cpuAfter = processTreeCpuMs(pids.get(cell.gateway.id));
-      if (cpuBefore !== undefined && cpuAfter !== undefined) result.gatewayCpuMs = cpuAfter - cpuBefore;
+      const result = await run(cell, options.durationSeconds * (cell.workload.durationFactor ?? 1), pids.get(cell.gateway.id));
+      result.gatewayRssMb = processTreeRssMb(pids.get(cell.gateway.id));
       cell.rounds.push(result);
-      log(`round ${round}/${options.rounds} ${cell.workload.id} ${cell.gateway.id}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.latencyP99} ms${result.gatewayCpuMs === undefined ? '' : `, ${((1000 * result.gatewayCpuMs) / result.requests).toFixed(0)} µs CPU/req`}`);
+      log(`round ${round}/${options.rounds} ${cell.workload.id} ${cell.gateway.id}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.latencyP99} ms${result.gatewayCpuMs === undefined ? '' : `, ${((1000 * result.gatewayCpuMs) / result.requests).toFixed(0)} µs CPU/req`}${result.gatewayRssMb === undefined ? '' : `, RSS ${result.gatewayRssMb.toFixed(0)} MB`}`);
     }
   }
   if (options.latencySeconds <= 0) return;
@@ -108,23 +141,18 @@ async function measure(options: BenchOptions, load: LoadGenerator, cells: Cell[]
   }
 }
 
-async function bench(options: BenchOptions): Promise<boolean> {
-  const cpu = cpuPlan(options);
-  log(`${cpus().length} cores; ${cpu.note}`);
-  const workloads: Workload[] = WORKLOADS.filter((w) => options.workloads.includes(w.id));
-  const gateways: GatewayDefinition[] = GATEWAYS.filter((g) => options.gateways.includes(g.id));
+/** One graph's part of the run: its subgraphs and gateways are started, measured on its workloads, and stopped. */
+async function benchGraph(graph: BenchGraph, workloads: Workload[], gateways: GatewayDefinition[], run: { options: BenchOptions; load: LoadGenerator; cpu: ReturnType<typeof cpuPlan>; peers: boolean; headers: Record<string, string> }): Promise<Cell[]> {
+  const { options, load, cpu, headers } = run;
   const stops: Array<() => Promise<void>> = [];
   try {
-    const subgraphs = await startChild<Record<SubgraphName, string>>({ script: `${BENCH_DIR}/subgraphs-main.ts`, cpu: cpu.rest });
+    const subgraphs = await startChild<Record<string, string>>({ script: `${BENCH_DIR}/subgraphs-main.ts`, env: { BENCH_GRAPH: graph.id }, cpu: cpu.rest });
     stops.push(subgraphs.stop);
-    log('subgraphs ready');
-    const load = await startLoadGenerator(cpu.rest);
-    stops.push(load.stop);
-    const { started, failures } = await startGateways(gateways, subgraphs.ready, cpu.gateway, options.profileDir);
+    log(`${graph.id} subgraphs ready`);
+    const { started, failures } = await startGateways(gateways, { graph, subgraphUrls: subgraphs.ready, cpu: cpu.gateway, profileDir: options.profileDir, peers: run.peers });
     for (const child of started.values()) stops.push(child.stop);
     const urls = new Map([...started].map(([id, child]) => [id, child.ready.url]));
     const pids = new Map([...started].map(([id, child]) => [id, child.process.pid]));
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${await bearerToken()}` };
 
     // Workload-major order, gateways interleaved inside: A B C for list, A B C for single, …
     const cells: Cell[] = workloads.flatMap((workload) => gateways.map((gateway) => ({ workload, gateway, rounds: [], latency: [], problems: [] })));
@@ -135,6 +163,26 @@ async function bench(options: BenchOptions): Promise<boolean> {
       if (cell.problems.length) log(`${cell.gateway.id} on ${cell.workload.id}: ${cell.problems.join('; ')}`);
     }
     await measure(options, load, cells, urls, pids, headers);
+    return cells;
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+  }
+}
+
+async function bench(options: BenchOptions): Promise<boolean> {
+  const cpu = cpuPlan(options);
+  log(`${cpus().length} cores; ${cpu.note}`);
+  const workloads: Workload[] = WORKLOADS.filter((w) => options.workloads.includes(w.id));
+  const gateways: GatewayDefinition[] = GATEWAYS.filter((g) => options.gateways.includes(g.id));
+  const peers = !gateways.some((g) => g.peers) || ensurePeers(`${BENCH_DIR}/peers`, log);
+  const load = await startLoadGenerator(cpu.rest);
+  try {
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${await bearerToken()}` };
+    // Graph by graph (each graph's gateways only live during its part), in the order of the workloads.
+    const cells: Cell[] = [];
+    for (const graphId of new Set(workloads.map((w) => w.graph))) {
+      cells.push(...(await benchGraph(graphById(graphId), workloads.filter((w) => w.graph === graphId), gateways, { options, load, cpu, peers, headers })));
+    }
 
     const rows = summarize(cells);
     process.stdout.write(`\n${formatTable(rows, workloads)}\n\n`);
@@ -149,7 +197,7 @@ async function bench(options: BenchOptions): Promise<boolean> {
     for (const row of failed) log(`FAILED ${row.gateway} on ${row.workload}: ${row.note}`);
     return failed.length === 0;
   } finally {
-    for (const stop of stops.reverse()) await stop();
+    await load.stop();
   }
 }
 

@@ -10,7 +10,7 @@ export async function verifyWorkload(url: string, workload: Workload, headers: R
     try {
       const send = () => fetch(url, { method: 'POST', headers, body: request.body, signal: AbortSignal.timeout(10_000) });
       let response = await send();
-      if (expectCache && request.body.includes('"query":"query ')) {
+      if (expectCache && !request.body.includes('"query":"mutation ')) {
         await response.text();
         response = await send();
         const status = response.headers.get('x-cache');

@@ -1,5 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { seedTodo, seedUser, USER_COUNT } from './data.js';
+import { DEEP_EXPECTED, DEEP_QUERY } from './deep/workload.js';
+import type { BenchGraph } from './graphs.js';
 
 export interface WorkloadRequest {
   name: string;
@@ -12,6 +14,12 @@ export interface WorkloadRequest {
 export interface Workload {
   id: string;
   label: string;
+  /** The graph it queries (bench/graphs.ts). */
+  graph: BenchGraph['id'];
+  /** Concurrent connections unless --connections says otherwise; default 10. */
+  connections?: number;
+  /** Its measured runs last this many times --duration (a slow query needs longer for a steady state); default 1. */
+  durationFactor?: number;
   /** Each connection cycles through these in order. */
   requests: WorkloadRequest[];
 }
@@ -91,11 +99,16 @@ const complete = request(
   exactly({ updateTodo: { id: 'todo-151', completed: true, owner: { name: seedUser(ownerOf(151)).name } } }),
 );
 
+const deep = request('Deep', DEEP_QUERY, undefined, exactly(DEEP_EXPECTED));
+
 export const WORKLOADS: readonly Workload[] = [
-  { id: 'list', label: `cross-subgraph list (${LIST_SIZE} to-dos + owners)`, requests: [list] },
-  { id: 'single', label: 'single-subgraph (one user)', requests: [oneUser] },
+  { id: 'list', label: `cross-subgraph list (${LIST_SIZE} to-dos + owners)`, graph: 'todos', requests: [list] },
+  { id: 'single', label: 'single-subgraph (one user)', graph: 'todos', requests: [oneUser] },
   // 6 reads to 2 writes: each connection cycles through this sequence.
-  { id: 'mixed', label: 'mixed read/write (25% mutations)', requests: [recent, recent, recent, add, recent, recent, recent, complete] },
+  { id: 'mixed', label: 'mixed read/write (25% mutations)', graph: 'todos', requests: [recent, recent, recent, add, recent, recent, recent, complete] },
+  // The shape of the public federation gateway benchmark: 4 subgraphs, entities 6 levels deep, ~78 KB,
+  // 50 connections; each answer takes tens of milliseconds, so its rounds last 3 × --duration.
+  { id: 'deep', label: 'deep federated query (4 subgraphs, 6 levels, ~78 KB)', graph: 'deep', connections: 50, durationFactor: 3, requests: [deep] },
 ];
 
 export function workloadById(id: string): Workload {

@@ -1,5 +1,6 @@
 import type { Caller } from './auth/caller.js';
 import type { Client } from './cost/client.js';
+import type { CallerIdentity } from './identity/caller-identity.js';
 
 /** What happened to one request, filled in by the stages and read by logs and metrics. */
 export interface RequestReport {
@@ -7,8 +8,8 @@ export interface RequestReport {
   operationType?: string;
   cost?: { estimated: number; actual?: number; mode?: 'measure'; wouldRefuse?: string };
   cache?: 'HIT' | 'MISS' | 'BYPASS';
-  /** `cached`: answered by the cached-answer lane, without Apollo Server's request pipeline. */
-  lane?: 'cached';
+  /** The entry point that ran the operation: `http` (Portico's own reader) or `apollo` (Apollo Server's). */
+  entry?: string;
   /** Client id for budgets: `sub:…`, `key:<hash>` or `ip:…`. */
   client?: string;
   /** The client's plan (`default` or a name in cost.budgets.plans), for per-plan metrics. */
@@ -28,10 +29,10 @@ export interface GatewayContext {
   report: RequestReport;
   /** The request's verified API key (`x-api-key`, see src/keys): its public id and plan. */
   apiKey?: { id: string; plan: string };
-  /** Who spends the budget, resolved once (src/cost/client.ts). */
-  client?: Client;
-  /** The operation's variables as execution sees them (coerced, defaults applied), set once it is resolved. */
-  variables?: Readonly<Record<string, unknown>>;
+  /** Who the subgraphs are told the caller is (signed), and the private cache key: resolved once. */
+  identity: CallerIdentity;
+  /** Who spends the budget (src/cost/client.ts): resolved once, with the context. */
+  client: Client;
   /**
    * Entities the subgraphs declared they changed (`extensions.invalidation` in their answers, as
    * Apollo Router reads it): the cache evicts them after a mutation.

@@ -23,6 +23,8 @@ export interface GatewayDefinition {
   optIn?: boolean;
   /** `false`: not pinned to the gateway core (it runs on every core, beside the load and subgraphs). */
   pin?: false;
+  /** Loads packages of bench/peers/package.json (installed on first use, see bench/peers.ts). */
+  peers?: true;
 }
 
 export const GATEWAYS: readonly GatewayDefinition[] = [
@@ -34,9 +36,11 @@ export const GATEWAYS: readonly GatewayDefinition[] = [
   // Throughput with cores: two workers, on both cores of a 2-core machine (shared with the load and
   // the subgraphs, so this says how much a second core adds here, not what two free cores would).
   { id: 'portico-2w', label: 'Portico, 2 workers on 2 shared cores (features on, cache miss)', script: 'gateways/portico.ts', supergraph: { secured: true }, expectCache: 'MISS', env: { BENCH_WORKERS: '2' }, pin: false },
-  // Not in the default run (--gateways portico,portico-nodedupe,apollo): the miss row without
-  // deduplication, since every bench connection is one caller sending one query, its best case.
-  { id: 'portico-nodedupe', label: 'Portico (features on, cache miss, no deduplication)', script: 'gateways/portico.ts', supergraph: { secured: true }, expectCache: 'MISS', env: { BENCH_DEDUPE: 'false' }, optIn: true },
+  // The miss row without in-flight subgraph query deduplication: every bench connection is one caller
+  // sending one query, deduplication's best case, so this row says what the gateway does without it.
+  { id: 'portico-nodedupe', label: 'Portico (features on, cache miss, no deduplication)', script: 'gateways/portico.ts', supergraph: { secured: true }, expectCache: 'MISS', env: { BENCH_DEDUPE: 'false' } },
   { id: 'apollo', label: '@apollo/gateway + @apollo/server (baseline)', script: 'gateways/apollo.ts', baseline: true },
-  { id: 'hive', label: 'Hive Gateway', script: 'gateways/hive.ts', optional: true },
+  { id: 'hive', label: 'Hive Gateway', script: 'peers/hive.ts', optional: true, peers: true },
+  // Hive Gateway with The Guild's Rust query planner (a native addon in @graphql-hive/router-query-planner).
+  { id: 'hive-router', label: 'Hive Gateway + @graphql-hive/router-runtime', script: 'peers/hive.ts', env: { BENCH_HIVE_ROUTER: 'true' }, optional: true, peers: true },
 ];

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { GraphQLError, Kind } from 'graphql';
 import type { Logger } from 'pino';
 import type { PorticoConfig } from '../config/index.js';
-import type { Stage } from '../server/pipeline.js';
+import type { PorticoPlugin } from '../server/pipeline.js';
 import { refusal } from '../server/refusal.js';
 import { analyzeOperation, type DocumentAnalysis, type Occurrence } from './analyze.js';
 import { buildAuthSchema, type AuthSchema } from './auth-schema.js';
@@ -13,8 +13,6 @@ import { isSatisfied, NO_REQUIREMENT, policyNames, type Requirement } from './re
 import { deniedOccurrences, nullRemovedFields, removeSelections, responsePath, stripPlaceholders, type RewrittenDocument } from './rewrite.js';
 
 export const UNAUTHORIZED = 'UNAUTHORIZED_FIELD_OR_TYPE';
-/** How many documents' analyses to keep per supergraph. */
-const ANALYSIS_CACHE_SIZE = 1000;
 
 interface Analyzed extends DocumentAnalysis {
   /** Rewritten documents by denied set, so each variant is printed and hashed once. */
@@ -25,17 +23,9 @@ interface Analyzed extends DocumentAnalysis {
   deniedByCaller: WeakMap<Caller, Set<number>>;
 }
 
-export interface Authorization {
+export interface Authorization extends PorticoPlugin {
   /** Throws when a supergraph uses a policy that is not registered: called before a supergraph goes live. */
   validateSupergraph(supergraphSdl: string): void;
-  /** Called with each supergraph that goes live. */
-  useSupergraph(supergraph: Supergraph): void;
-  stage: Stage;
-}
-
-function setLimited<K, V>(map: Map<K, V>, key: K, value: V, limit: number): void {
-  if (map.size >= limit) map.delete(map.keys().next().value as K);
-  map.set(key, value);
 }
 
 async function evaluatePolicies(
@@ -78,23 +68,17 @@ function errorsFor(occurrences: Occurrence[]): GraphQLError[] {
  * removes what the caller may not see (or refuses the request in `reject` mode), so no subgraph
  * receives it, and answers null with an error per removed path.
  */
-export function createAuthorization(config: PorticoConfig['authorization'], logger: Logger): Authorization {
+export function useAuthorization(config: PorticoConfig['authorization'], logger: Logger): Authorization {
   const introspection: Requirement = config.introspectionScope
     ? { authenticated: true, scopes: [[[config.introspectionScope]]], policies: [] }
     : NO_REQUIREMENT;
-  let built: { schema: AuthSchema; analyses: Map<string, Analyzed | null> } | undefined;
+  let built: AuthSchema | undefined;
 
-  function analysisFor(key: string, document: Parameters<typeof analyzeOperation>[1], operation: Parameters<typeof analyzeOperation>[2]): Analyzed | null {
-    const current = built!;
-    let analysis = current.analyses.get(key);
-    if (analysis === undefined) {
-      const result = analyzeOperation(current.schema, document, operation, introspection);
-      analysis = result.checkpoints.length
-        ? { ...result, variants: new Map(), policies: new Set(result.checkpoints.flatMap((c) => policyNames(c.requirement))), deniedByCaller: new WeakMap() }
-        : null;
-      setLimited(current.analyses, key, analysis, ANALYSIS_CACHE_SIZE);
-    }
-    return analysis;
+  function analysisFor(schema: AuthSchema, document: Parameters<typeof analyzeOperation>[1], operation: Parameters<typeof analyzeOperation>[2]): Analyzed | null {
+    const result = analyzeOperation(schema, document, operation, introspection);
+    return result.checkpoints.length
+      ? { ...result, variants: new Map(), policies: new Set(result.checkpoints.flatMap((c) => policyNames(c.requirement))), deniedByCaller: new WeakMap() }
+      : null;
   }
 
   async function deniedFor(analysis: Analyzed, caller: Caller, input: () => PolicyInput): Promise<Set<number>> {
@@ -114,51 +98,42 @@ export function createAuthorization(config: PorticoConfig['authorization'], logg
         throw new Error(`the supergraph uses @policy ${unknown.map((n) => `"${n}"`).join(', ')}, not registered in authorization.policies`);
       }
     },
-    useSupergraph(supergraph) {
-      built = { schema: buildAuthSchema(supergraph), analyses: new Map() };
+    name: 'authorization',
+    onSupergraph(supergraph) {
+      built = buildAuthSchema(supergraph);
     },
-    stage: {
-      name: 'authorization',
-      pure: true,
-      async operation(rc, scope) {
-        if (!built || (built.schema.empty && introspection === NO_REQUIREMENT) || !rc.operation) return;
-        const key = `${rc.queryHash}:${rc.operationName ?? ''}`;
-        const analysis = analysisFor(key, rc.document, rc.operation);
-        if (!analysis) return;
-        const caller = rc.contextValue.caller;
-        const deniedIds = await deniedFor(analysis, caller, () => ({
-          caller,
-          request: {
-            operationName: rc.operationName,
-            variables: rc.request.variables ?? {},
-            headers: rc.request.http?.headers ?? new Map(),
-          },
-        }));
-        if (deniedIds.size === 0) return;
-        const denied = deniedOccurrences(analysis, deniedIds);
-        if (config.mode === 'reject') {
-          throw refusal('Unauthorized field or type', UNAUTHORIZED, 403, { paths: denied.map((o) => responsePath(o.steps)) });
-        }
-        const variantKey = [...deniedIds].sort((a, b) => a - b).join(',');
-        let variant = analysis.variants.get(variantKey);
-        if (!variant) {
-          const rewritten = removeSelections(analysis, deniedIds);
-          // The gateway caches query plans by this hash: the rewritten document must have its own.
-          variant = { ...rewritten, hash: createHash('sha256').update(rewritten.source).digest('hex') };
-          analysis.variants.set(variantKey, variant);
-        }
-        Object.assign(rc, { document: variant.document, operation: variant.operation, queryHash: variant.hash });
-        const { usesPlaceholder } = variant;
-        scope.beforeResponse((response) => {
-          if (response.response.body.kind !== 'single') return;
-          const result = response.response.body.singleResult;
-          // A copy: the data may be a cached answer that other requests share.
-          const data = structuredClone(result.data);
-          if (usesPlaceholder) stripPlaceholders(data);
-          result.data = nullRemovedFields(data, denied);
-          result.errors = [...errorsFor(denied).map((e) => e.toJSON()), ...(result.errors ?? [])];
-        });
-      },
+    async onOperation(op, scope) {
+      const schema = built;
+      if (!schema || (schema.empty && introspection === NO_REQUIREMENT)) return;
+      const analysis = op.analysis('authorization', () => analysisFor(schema, op.runs.document, op.runs.definition));
+      if (!analysis) return;
+      const caller = op.context.caller;
+      const deniedIds = await deniedFor(analysis, caller, () => ({
+        caller,
+        request: { operationName: op.name, variables: op.rawVariables, headers: op.headers },
+      }));
+      if (deniedIds.size === 0) return;
+      const denied = deniedOccurrences(analysis, deniedIds);
+      if (config.mode === 'reject') {
+        throw refusal('Unauthorized field or type', UNAUTHORIZED, 403, { paths: denied.map((o) => responsePath(o.steps)) });
+      }
+      const variantKey = [...deniedIds].sort((a, b) => a - b).join(',');
+      let variant = analysis.variants.get(variantKey);
+      if (!variant) {
+        const rewritten = removeSelections(analysis, deniedIds);
+        // The gateway caches query plans by this hash: the rewritten document must have its own.
+        variant = { ...rewritten, hash: createHash('sha256').update(rewritten.source).digest('hex') };
+        analysis.variants.set(variantKey, variant);
+      }
+      op.rewrite({ document: variant.document, definition: variant.operation, hash: variant.hash });
+      const { usesPlaceholder } = variant;
+      scope.onResponse((response) => {
+        const { result } = response;
+        // A copy: the data may be a cached answer that other requests share.
+        const data = structuredClone(result.data);
+        if (usesPlaceholder) stripPlaceholders(data);
+        response.result = { ...result, data: nullRemovedFields(data, denied), errors: [...errorsFor(denied).map((e) => e.toJSON()), ...(result.errors ?? [])] };
+      });
     },
   };
 }

@@ -1,16 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { PorticoConfig } from '../config/index.js';
-import type { GatewayContext } from '../context.js';
-import type { OperationContext, Stage } from '../server/pipeline.js';
-import type { DocumentNode } from 'graphql';
+import type { DocumentNode, OperationDefinitionNode } from 'graphql';
 import { supergraphId, type Supergraph } from '../gateway/supergraph.js';
+import type { Operation } from '../server/operation.js';
+import type { OperationScope, PorticoPlugin } from '../server/pipeline.js';
 import { documentTags, readEntityModel, takeEntityTags, withEntityKeys, type EntityModel } from './entity-keys.js';
 import { declaredEntityTags, mutationArgumentIds } from './mutation-tags.js';
 import type { CachedResponse, ResponseCacheStore } from './store.js';
 
 export const CACHE_STATUS_HEADER = 'x-cache';
-const DOCUMENTS = 1000;
 
 export interface CacheEvents {
   hit(): void;
@@ -23,6 +22,7 @@ export interface CacheEvents {
 /** A query document as the cache runs it: with entity keys added, its tags, its keys without variables. */
 interface CacheDocument {
   document: DocumentNode;
+  definition: OperationDefinitionNode;
   hash: string;
   tags: string[];
   keys: Map<string, string>;
@@ -49,25 +49,10 @@ function stable(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-// The authenticator hands out one caller object per verified token: hash each identity once.
-const identities = new WeakMap<object, string>();
-
-/** Everything the subgraphs are told about the caller: what a private answer may depend on. */
-function identityOf(context: GatewayContext): string | undefined {
-  const { caller } = context;
-  if (!caller.sub) return undefined;
-  let identity = identities.get(caller);
-  if (identity === undefined) {
-    const { name, email } = caller.claims as { name?: unknown; email?: unknown };
-    identities.set(caller, (identity = sha(stable({ sub: caller.sub, scopes: [...caller.scopes].sort(), name, email }))));
-  }
-  return identity;
-}
-
-function bypassAllowed(config: PorticoConfig['cache'], rc: OperationContext): boolean {
-  const header = rc.request.http?.headers.get('cache-control');
+function bypassAllowed(config: PorticoConfig['cache'], op: Operation): boolean {
+  const header = op.headers.get('cache-control');
   if (!header || !/no-cache|no-store/i.test(header)) return false;
-  return config.bypass === 'everyone' || (config.bypass === 'authenticated' && rc.contextValue.caller.authenticated);
+  return config.bypass === 'everyone' || (config.bypass === 'authenticated' && op.context.caller.authenticated);
 }
 
 /**
@@ -75,12 +60,16 @@ function bypassAllowed(config: PorticoConfig['cache'], rc: OperationContext): bo
  * is in the hash), its variables, and for private answers the caller's identity. Responses are tagged
  * with the entities they hold; a mutation evicts the tags of the entities it touched.
  */
-export function createResponseCache(config: PorticoConfig['cache'], store: ResponseCacheStore, logger: Logger, events: CacheEvents) {
-  let model: { schemaId: string; entities: EntityModel; documents: Map<string, CacheDocument> } | undefined;
+export function useResponseCache(config: PorticoConfig['cache'], store: ResponseCacheStore, logger: Logger, events: CacheEvents): PorticoPlugin {
+  let model: { schemaId: string; entities: EntityModel } | undefined;
   const inFlight = new Map<string, Promise<Outcome>>();
-  // Answers whose data is already JSON (cached ones): the response is written with it as is.
-  const serialized = new WeakMap<object, string>();
-  const serializedBytes = new WeakMap<object, Buffer>();
+  // A held answer's data as bytes, made once per entry: a hit is written with them as they are.
+  const dataBytes = new WeakMap<object, Buffer>();
+  const bytesOf = (data: object, json: string) => {
+    let bytes = dataBytes.get(data);
+    if (!bytes) dataBytes.set(data, (bytes = Buffer.from(json)));
+    return bytes;
+  };
 
   const guarded = async <T>(work: () => Promise<T>, fallback: T): Promise<T> => {
     try {
@@ -93,32 +82,29 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
   };
 
   /** The operation with entity keys added, made once per document. */
-  function withKeys(rc: OperationContext): CacheDocument {
-    let rewritten = model!.documents.get(rc.queryHash);
-    if (!rewritten) {
-      rewritten = { document: withEntityKeys(model!.entities, rc.document), hash: sha(`${rc.queryHash}:entity-keys`), tags: documentTags(model!.entities, rc.document), keys: new Map(), unhinted: 0 };
-      if (model!.documents.size >= DOCUMENTS) model!.documents.delete(model!.documents.keys().next().value as string);
-      model!.documents.set(rc.queryHash, rewritten);
-    }
-    return rewritten;
+  function withKeys(op: Operation): CacheDocument {
+    const { entities } = model!;
+    return op.analysis('cache', () => {
+      const document = withEntityKeys(entities, op.runs.document);
+      const name = op.runs.definition.name?.value ?? null;
+      const definition = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition' && (d.name?.value ?? null) === name)!;
+      return { document, definition, hash: sha(`${op.runs.hash}:entity-keys`), tags: documentTags(entities, op.runs.document), keys: new Map(), unhinted: 0 };
+    });
   }
 
-  /** Adds entity keys to the operation and points the gateway at that document. */
-  function addEntityKeys(rc: OperationContext): CacheDocument {
-    const rewritten = withKeys(rc);
-    const operation = rewritten.document.definitions.find(
-      (d) => d.kind === 'OperationDefinition' && (d.name?.value ?? null) === (rc.operation?.name?.value ?? null),
-    );
-    Object.assign(rc, { document: rewritten.document, operation, queryHash: rewritten.hash });
+  /** Adds entity keys to the operation: the gateway runs that document. */
+  function addEntityKeys(op: Operation): CacheDocument {
+    const rewritten = withKeys(op);
+    op.rewrite({ document: rewritten.document, definition: rewritten.definition, hash: rewritten.hash });
     return rewritten;
   }
 
   /** The key of this operation with these variables; made once per operation when there are none. */
-  function keyOf(rc: OperationContext, rewritten: CacheDocument): string {
-    const variables = rc.request.variables;
-    const make = (v: unknown) => sha(stable([model!.schemaId, rewritten.hash, rc.operationName, v]));
-    if (variables && Object.keys(variables).length) return make(variables);
-    const name = rc.operationName ?? '';
+  function keyOf(op: Operation, rewritten: CacheDocument): string {
+    const { variables } = op;
+    const make = (v: unknown) => sha(stable([model!.schemaId, rewritten.hash, op.name, v]));
+    if (Object.keys(variables).length) return make(variables);
+    const name = op.name ?? '';
     let key = rewritten.keys.get(name);
     if (key === undefined) rewritten.keys.set(name, (key = make({})));
     return key;
@@ -133,22 +119,17 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
     return own && !('private' in own) ? own : undefined;
   }
 
-  // Entries found by `peek`, served by the stage for the same request (so an eviction in between
-  // cannot turn a peeked hit into a miss).
-  const peeked = new WeakMap<OperationContext, { entry: CachedResponse }>();
-
-  const mutationStage = (rc: OperationContext, scope: Parameters<Stage['operation']>[1]) => {
-    addEntityKeys(rc);
-    const argumentIds = mutationArgumentIds(rc.schema, rc.document, rc.operation!, rc.contextValue.variables ?? rc.request.variables ?? {});
-    scope.beforeResponse(async (response) => {
-      if (response.response.body.kind !== 'single') return;
-      const result = response.response.body.singleResult;
-      const { data, tags: touched } = takeEntityTags(result.data);
-      result.data = data;
+  const mutationStage = (op: Operation, scope: OperationScope) => {
+    addEntityKeys(op);
+    const argumentIds = mutationArgumentIds(op.schema, op.runs.document, op.runs.definition, op.variables);
+    const { context } = op;
+    scope.onResponse(async (response) => {
+      const { data, tags: touched } = takeEntityTags(response.result.data);
+      response.result = { ...response.result, data };
       const tags = new Set<string>();
       // What the subgraphs declared they changed, by their canonical keys: evicted even after an error.
-      for (const { type, key } of rc.contextValue.invalidations ?? []) for (const tag of declaredEntityTags(model!.entities, type, key)) tags.add(tag);
-      if (result.data) {
+      for (const { type, key } of context.invalidations ?? []) for (const tag of declaredEntityTags(model!.entities, type, key)) tags.add(tag);
+      if (data) {
         for (const tag of touched) {
           tags.add(tag);
           if (tag.startsWith('e:')) tags.add(`l:${tag.split(':')[1]}`);
@@ -162,31 +143,34 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
     });
   };
 
-  const stage: Stage = {
+  return {
     name: 'cache',
-    async operation(rc, scope) {
-      if (!model || !rc.operation) return;
-      if (rc.operation.operation === 'mutation') return mutationStage(rc, scope);
-      if (rc.operation.operation !== 'query') return;
-      if (bypassAllowed(config, rc)) {
+    onSupergraph(supergraph: Supergraph) {
+      // Entries of an older supergraph are never served by a newer one.
+      model = { schemaId: supergraphId(supergraph), entities: readEntityModel(supergraph) };
+    },
+    async onOperation(op, scope) {
+      if (!model) return;
+      if (op.type === 'mutation') return mutationStage(op, scope);
+      if (op.type !== 'query') return;
+      const { report } = op.context;
+      if (bypassAllowed(config, op)) {
         events.bypass();
-        rc.contextValue.report.cache = 'BYPASS';
-        scope.beforeResponse((response) => void response.response.http.headers.set(CACHE_STATUS_HEADER, 'BYPASS'));
+        report.cache = 'BYPASS';
+        scope.onResponse((response) => void response.headers.set(CACHE_STATUS_HEADER, 'BYPASS'));
         return;
       }
-      const keyless = withKeys(rc).unhinted >= KEYLESS_AFTER;
-      const rewritten = keyless ? withKeys(rc) : addEntityKeys(rc);
+      const keyless = withKeys(op).unhinted >= KEYLESS_AFTER;
+      const rewritten = keyless ? withKeys(op) : addEntityKeys(op);
       const staticTags = rewritten.tags;
-      const key = keyOf(rc, rewritten);
-      const identity = identityOf(rc.contextValue);
+      const key = keyOf(op, rewritten);
+      const identity = op.context.identity.key;
       let served: CachedResponse | undefined;
       let resolveFlight: ((outcome: Outcome) => void) | undefined;
       let epoch: number | undefined;
 
       scope.respondWith(async () => {
-        // A peeked entry is served even if a reload changed the key since: it was this caller's answer a moment ago.
-        const early = peeked.get(rc);
-        let entry = early ? early.entry : await lookup(key, identity);
+        let entry = await lookup(key, identity);
         if (!entry) {
           const flight = inFlight.get(key);
           if (flight) {
@@ -201,36 +185,33 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
         }
         if (!entry) return null;
         served = entry;
-        if (entry.result.data && entry.dataJson !== undefined) serialized.set(entry.result.data, entry.dataJson);
         const age = Math.floor((Date.now() - entry.storedAt) / 1000);
-        rc.overallCachePolicy.replace({ maxAge: Math.max(0, entry.maxAge - age), scope: entry.scope });
-        return { http: { status: 200, headers: new Map([['age', String(age)]]) as never }, body: { kind: 'single', singleResult: { ...entry.result } } } as never;
+        op.cachePolicy.replace({ maxAge: Math.max(0, entry.maxAge - age), scope: entry.scope });
+        return { ...entry.result } as { data: Record<string, unknown> };
       });
 
-      scope.beforeResponse(async (response) => {
-        const headers = response.response.http.headers;
+      scope.onResponse(async (response) => {
+        const { headers } = response;
         if (served) {
           events.hit();
-          rc.contextValue.report.cache = 'HIT';
+          report.cache = 'HIT';
           headers.set(CACHE_STATUS_HEADER, 'HIT');
+          headers.set('age', String(Math.floor((Date.now() - served.storedAt) / 1000)));
+          const data = served.result.data;
+          if (data && served.dataJson !== undefined) response.serialized = { data, bytes: bytesOf(data, served.dataJson) };
           return;
         }
         events.miss();
-        rc.contextValue.report.cache = 'MISS';
+        report.cache = 'MISS';
         headers.set(CACHE_STATUS_HEADER, 'MISS');
-        const body = response.response.body;
-        if (body.kind !== 'single') {
-          resolveFlight?.(null);
-          if (resolveFlight) inFlight.delete(key);
-          return;
-        }
-        const result = body.singleResult;
-        const policy = response.overallCachePolicy.policyIfCacheable();
+        const result = { ...response.result };
+        const policy = op.cachePolicy.policyIfCacheable();
         // Only a complete answer says something about hints (an error answer, e.g. to bad variables, has none).
         if (policy) rewritten.unhinted = 0;
         else if (result.data && !result.errors?.length) rewritten.unhinted++;
         let tags = new Set<string>();
         if (!keyless) ({ data: result.data, tags } = takeEntityTags(result.data));
+        response.result = result;
         for (const tag of staticTags) tags.add(tag);
         const cacheable =
           !keyless && policy && policy.maxAge > 0 && result.data && (config.cacheErrors || !result.errors?.length) && (policy.scope !== 'PRIVATE' || identity);
@@ -240,7 +221,7 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
           return;
         }
         const dataJson = JSON.stringify(result.data);
-        serialized.set(result.data!, dataJson);
+        response.serialized = { data: result.data!, bytes: bytesOf(result.data!, dataJson) };
         const entry: CachedResponse = {
           result: { data: result.data, ...(result.errors ? { errors: result.errors as unknown[] } : {}) },
           dataJson,
@@ -251,7 +232,7 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
         resolveFlight?.({ entry, identity });
         // A mutation evicted something while this ran, or a subgraph answer came from a call that
         // started before this request: what it read may be stale, so keep it out.
-        if (epoch === undefined || rc.contextValue.sharedSubgraphAnswer || (await guarded(() => store.epoch(), -1)) !== epoch) {
+        if (epoch === undefined || op.context.sharedSubgraphAnswer || (await guarded(() => store.epoch(), -1)) !== epoch) {
           if (resolveFlight) inFlight.delete(key);
           return;
         }
@@ -268,35 +249,5 @@ export function createResponseCache(config: PorticoConfig['cache'], store: Respo
         if (resolveFlight) inFlight.delete(key);
       });
     },
-  };
-
-  return {
-    stage,
-    /**
-     * Whether this query, as the stages before the cache left it, would be answered from the store
-     * now. Changes nothing; the stage then serves the entry found here.
-     */
-    async peek(rc: OperationContext): Promise<boolean> {
-      if (!model || rc.operation?.operation !== 'query' || bypassAllowed(config, rc)) return false;
-      const key = keyOf(rc, withKeys(rc));
-      const entry = await lookup(key, identityOf(rc.contextValue));
-      if (entry) peeked.set(rc, { entry });
-      return entry !== undefined;
-    },
-    /** The JSON of a response's data when the cache already holds it (unchanged since), else undefined. */
-    serializedData: (data: object) => serialized.get(data),
-    /** The same as bytes, made once per held answer. */
-    serializedBytes(data: object): Buffer | undefined {
-      let bytes = serializedBytes.get(data);
-      if (bytes) return bytes;
-      const json = serialized.get(data);
-      if (json !== undefined) serializedBytes.set(data, (bytes = Buffer.from(json)));
-      return bytes;
-    },
-    useSupergraph(supergraph: Supergraph) {
-      // Entries of an older supergraph are never served by a newer one.
-      model = { schemaId: supergraphId(supergraph), entities: readEntityModel(supergraph), documents: new Map() };
-    },
-    store,
   };
 }

@@ -12,13 +12,9 @@ export interface Client {
 
 /**
  * Who spends the budget: the token's subject, else the verified API key (its plan), else the client
- * address. Resolved once per request, into the context: every stage counts the same client.
+ * address. Resolved once per request, into the context (`context.client`): every stage counts the same client.
  */
-export function identifyClient(context: GatewayContext, budgets: PorticoConfig['cost']['budgets']): Client {
-  return (context.client ??= resolve(context, budgets));
-}
-
-function resolve(context: GatewayContext, budgets: PorticoConfig['cost']['budgets']): Client {
+export function identifyClient(context: Pick<GatewayContext, 'caller' | 'apiKey' | 'clientAddress'>, budgets: PorticoConfig['cost']['budgets']): Client {
   const byDefault = { plan: { capacity: budgets.capacity, restoreRate: budgets.restoreRate } as Plan, planName: 'default' };
   const named = (name: unknown) => (typeof name === 'string' && Object.hasOwn(budgets.plans, name) ? { plan: budgets.plans[name], planName: name } : undefined);
   const { caller, apiKey } = context;

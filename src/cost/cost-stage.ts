@@ -1,22 +1,16 @@
 import type { GraphQLError } from 'graphql';
 import type { PorticoConfig } from '../config/index.js';
-import type { Stage } from '../server/pipeline.js';
+import { declareCallerOnly } from '../server/operation.js';
+import type { PorticoPlugin } from '../server/pipeline.js';
 import { refusal } from '../server/refusal.js';
 import { analyzeCost, type CostAnalysis } from './analyze.js';
 import { BudgetStoreUnavailable } from './budgets-failover.js';
 import { retryAfterSeconds, type BudgetStore } from './budgets.js';
 import { actualCost, estimateCost } from './calculate.js';
-import { identifyClient } from './client.js';
 import { buildCostSchema, type CostSchema } from './cost-schema.js';
 import { learningVoter, type ListSizeLearner } from './list-sizes.js';
-import type { Supergraph } from '../gateway/supergraph.js';
+import { supergraphId } from '../gateway/supergraph.js';
 
-const CACHE_SIZE = 1000;
-
-export interface CostControl {
-  useSupergraph(supergraph: Supergraph, id: string): void;
-  stage: Stage;
-}
 
 export interface CostEvents {
   /** In `measure` mode, a request that `enforce` would have refused with this code. */
@@ -40,13 +34,13 @@ interface CostReport {
  * settles the difference to the actual cost after execution (a refund below the estimate, a charge
  * above it), and reports both in `extensions.cost`. In `measure` mode nothing is refused.
  */
-export function createCostControl(
+export function useCost(
   cost: PorticoConfig['cost'],
   budgets: BudgetStore | undefined,
   learner?: ListSizeLearner,
   events: CostEvents = {},
-): CostControl {
-  let current: { schema: CostSchema; analyses: Map<string, CostAnalysis> } | undefined;
+): PorticoPlugin {
+  let current: CostSchema | undefined;
   const measuring = cost.mode === 'measure';
   const sizes = learner ? (field: string) => learner.sizeOf(field, cost.defaultListSize) : cost.defaultListSize;
 
@@ -74,30 +68,23 @@ export function createCostControl(
   };
 
   return {
-    useSupergraph(supergraph, id) {
-      current = { schema: buildCostSchema(supergraph), analyses: new Map() };
-      learner?.useSupergraph(id);
+    name: 'cost',
+    onSupergraph(supergraph) {
+      current = buildCostSchema(supergraph);
+      learner?.useSupergraph(supergraphId(supergraph));
     },
-    stage: {
-      name: 'cost',
-      async operation(rc, scope) {
-        if (!current || !rc.operation) return;
-        // Authorization ran first: the hash is that of what this caller may see.
-        const key = `${rc.queryHash}:${rc.operationName ?? ''}`;
-        let analysis = current.analyses.get(key);
-        if (!analysis) {
-          analysis = analyzeCost(current.schema, rc.document, rc.operation);
-          if (current.analyses.size >= CACHE_SIZE) current.analyses.delete(current.analyses.keys().next().value as string);
-          current.analyses.set(key, analysis);
-        }
-        const estimated = estimateOf(analysis, rc.contextValue.variables ?? rc.request.variables ?? {});
-        const reported: NonNullable<typeof rc.contextValue.report.cost> = { estimated, ...(measuring ? { mode: 'measure' as const } : {}) };
-        rc.contextValue.report.cost = reported;
+    async onOperation(op, scope) {
+        const schema = current;
+        if (!schema) return;
+        // Authorization ran first: the document is what this caller may see.
+        const analysis = op.analysis('cost', () => analyzeCost(schema, op.runs.document, op.runs.definition));
+        const estimated = estimateOf(analysis, op.variables);
+        const reported: NonNullable<typeof op.context.report.cost> = { estimated, ...(measuring ? { mode: 'measure' as const } : {}) };
+        op.context.report.cost = reported;
         const report: CostReport = { requestedQueryCost: estimated, ...(measuring ? { mode: 'measure' as const } : {}) };
-        scope.beforeResponse((response) => {
-          if (response.response.body.kind !== 'single') return;
-          const result = response.response.body.singleResult;
-          result.extensions = { ...result.extensions, cost: report };
+        scope.onResponse((response) => {
+          response.result = { ...response.result, extensions: { ...response.result.extensions, cost: report } };
+          if (report.throttleStatus) declareCallerOnly(response, 'cost.throttleStatus');
         });
         // `enforce` throws; `measure` notes the first refusal it would have made and goes on.
         const refuse = (error: GraphQLError) => {
@@ -116,11 +103,11 @@ export function createCostControl(
             }),
           );
         }
-        const client = identifyClient(rc.contextValue, cost.budgets);
+        const { client } = op.context;
         const settle = (taken: boolean, onSettled?: (available: number) => void) =>
-          scope.beforeResponse(async (response) => {
-            const body = response.response.body;
-            const actual = body.kind === 'single' ? actualOf(analysis, body.singleResult.data, client.key) : estimated;
+          scope.onResponse(async (response) => {
+            const result = response.result;
+            const actual = actualOf(analysis, result.data, client.key);
             report.actualQueryCost = actual;
             reported.actual = actual;
             events.actual?.(actual);
@@ -128,8 +115,7 @@ export function createCostControl(
             // An answer with errors may hide work the subgraphs did (a null that propagated up discards
             // what was fetched below it): its estimate is kept, never refunded.
             // (A request refused before execution has no `data` at all: nothing ran, all of it comes back.)
-            const result = body.kind === 'single' ? body.singleResult : undefined;
-            const hidesWork = !result || (result.data !== undefined && Boolean(result.errors?.length));
+            const hidesWork = result.data !== undefined && Boolean(result.errors?.length);
             if (actual < estimated && hidesWork) return;
             // Below the estimate the difference comes back; above it (an assumed size that was wrong), it is charged.
             const after = actual < estimated ? budgets.refund(client.key, estimated - actual, client.plan) : budgets.charge(client.key, actual - estimated, client.plan);
@@ -139,7 +125,7 @@ export function createCostControl(
 
         if (!budgets || !cost.budgets.enabled) return settle(false);
         const { plan } = client;
-        rc.contextValue.report.client = client.key;
+        op.context.report.client = client.key;
         if (estimated > plan.capacity) {
           refuse(
             refusal(`Estimated cost ${estimated} exceeds your budget's capacity of ${plan.capacity}`, 'COST_ESTIMATED_TOO_EXPENSIVE', 400, {
@@ -161,7 +147,6 @@ export function createCostControl(
           refuse(refusal(`Throttled: this request costs ${estimated}, ${Math.floor(taken.available)} available`, 'THROTTLED', 429, { retryAfterSeconds: wait }, { 'retry-after': String(wait) }));
         }
         settle(taken.allowed, (available) => (report.throttleStatus = status(available)));
-      },
     },
   };
 }

@@ -1,47 +1,32 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { GraphQLError, validate, type ValidationRule } from 'graphql';
+import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
 import type { PorticoConfig } from '../config/index.js';
-import type { Stage } from '../server/pipeline.js';
-import { refusal } from '../server/refusal.js';
-
-const CACHE_SIZE = 1000;
 
 /**
- * Depth, alias and directive limits (graphql-armor's rules), each refused with its own code and
- * HTTP 400; checked once per document. The token limit is applied while parsing (`maxTokens`).
+ * Depth, alias and directive limits (graphql-armor's rules) as validation rules, so they run once per
+ * document and are cached with its validation. Each refuses with its own code (kept by formatError,
+ * see `validationCode`) and HTTP 400. The token limit is applied while parsing (`maxTokens`).
  */
-export function createLimitsStage(limits: PorticoConfig['limits']): Stage {
-  const checked = new Map<string, GraphQLError | null>();
-  const rule = (code: string, make: (reject: (error: GraphQLError) => void) => ValidationRule) => ({ code, make });
-  const rules = [
-    rule('MAX_DEPTH_EXCEEDED', (onReject) => maxDepthRule({ n: limits.maxDepth, propagateOnRejection: false, onReject: [(_c, e) => onReject(e)] })),
-    rule('MAX_ALIASES_EXCEEDED', (onReject) => maxAliasesRule({ n: limits.maxAliases, propagateOnRejection: false, onReject: [(_c, e) => onReject(e)] })),
-    rule('MAX_DIRECTIVES_EXCEEDED', (onReject) =>
-      maxDirectivesRule({ n: limits.maxDirectives, propagateOnRejection: false, onReject: [(_c, e) => onReject(e)] }),
-    ),
+export function limitRules(limits: PorticoConfig['limits']): ValidationRule[] {
+  const reject = (code: string) => [
+    (context: ValidationContext | null, error: GraphQLError) =>
+      context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { nodes: error.nodes, extensions: { code } })),
   ];
+  return [
+    maxDepthRule({ n: limits.maxDepth, propagateOnRejection: false, onReject: reject('MAX_DEPTH_EXCEEDED') }),
+    maxAliasesRule({ n: limits.maxAliases, propagateOnRejection: false, onReject: reject('MAX_ALIASES_EXCEEDED') }),
+    maxDirectivesRule({ n: limits.maxDirectives, propagateOnRejection: false, onReject: reject('MAX_DIRECTIVES_EXCEEDED') }),
+  ];
+}
 
-  return {
-    name: 'limits',
-    pure: true,
-    operation(rc) {
-      let outcome = checked.get(rc.queryHash);
-      if (outcome === undefined) {
-        outcome = null;
-        for (const { code, make } of rules) {
-          let rejected: GraphQLError | undefined;
-          validate(rc.schema, rc.document, [make((e) => (rejected ??= e))]);
-          if (rejected) {
-            outcome = refusal(rejected.message.replace(/^Syntax Error: /, ''), code, 400);
-            break;
-          }
-        }
-        if (checked.size >= CACHE_SIZE) checked.delete(checked.keys().next().value as string);
-        checked.set(rc.queryHash, outcome);
-      }
-      if (outcome) throw outcome;
-    },
-  };
+/**
+ * The code of a validation rule's own error (Apollo Server answers every validation error as
+ * GRAPHQL_VALIDATION_FAILED and keeps the rule's error as `originalError`).
+ */
+export function validationCode(error: unknown): string | undefined {
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : undefined;
+  const code = original instanceof GraphQLError ? original.extensions.code : undefined;
+  return typeof code === 'string' && code !== 'GRAPHQL_VALIDATION_FAILED' ? code : undefined;
 }

@@ -10,9 +10,8 @@ import {
 import type { PorticoConfig } from '../config/index.js';
 import { linkedDirectiveName } from '../gateway/spec-links.js';
 import type { Supergraph } from '../gateway/supergraph.js';
-import type { Stage } from '../server/pipeline.js';
+import type { PorticoPlugin } from '../server/pipeline.js';
 import { refusal } from '../server/refusal.js';
-import { identifyClient } from './client.js';
 import type { RateCounter } from './rate-counters.js';
 
 /** `@rateLimit(window:, max:)` on a field: at most `max` calls per client in each window. */
@@ -72,20 +71,20 @@ function selectedLimits(schema: GraphQLSchema, limits: Map<string, RateLimit>) {
  * Enforces `@rateLimit`: per client and field, a sliding-window counter in the shared store. Declared
  * in the subgraph SDL and carried into the supergraph with `@composeDirective`.
  */
-export function createRateLimits(budgets: PorticoConfig['cost']['budgets'], counters: RateCounter) {
-  let current: { limits: Map<string, RateLimit>; select: ReturnType<typeof selectedLimits>; byDocument: Map<string, Array<{ limit: RateLimit; count: number }>> } | undefined;
-  const stage: Stage = {
+export function useRateLimits(counters: RateCounter): PorticoPlugin {
+  let current: { limits: Map<string, RateLimit>; select: ReturnType<typeof selectedLimits> } | undefined;
+  return {
     name: 'rate-limits',
-    async operation(rc, scope) {
-      if (!current || current.limits.size === 0) return;
-      let selected = current.byDocument.get(rc.queryHash);
-      if (!selected) {
-        selected = current.select(rc.document);
-        if (current.byDocument.size >= 1000) current.byDocument.delete(current.byDocument.keys().next().value as string);
-        current.byDocument.set(rc.queryHash, selected);
-      }
+    onSupergraph(supergraph: Supergraph) {
+      const limits = readRateLimits(supergraph);
+      current = { limits, select: selectedLimits(supergraph.schema, limits) };
+    },
+    async onOperation(op, scope) {
+      const known = current;
+      if (!known || known.limits.size === 0) return;
+      const selected = op.analysis('rate-limits', () => known.select(op.runs.document));
       if (selected.length === 0) return;
-      const client = identifyClient(rc.contextValue, budgets);
+      const { client } = op.context;
       const per = (limit: RateLimit) => `${limit.max} calls to ${limit.coordinate} per ${limit.windowMs / 1000}s`;
       for (const { limit, count } of selected) {
         // Waiting would not help: refuse as a bad request, not with a Retry-After.
@@ -100,16 +99,9 @@ export function createRateLimits(budgets: PorticoConfig['cost']['budgets'], coun
         throw refusal(`Rate limit of ${per(limit)} reached`, 'THROTTLED', 429, { retryAfterSeconds: wait }, { 'retry-after': String(wait) });
       }
       // Refused after this (by its cost or budget): the calls never happened, so they do not count.
-      scope.beforeResponse(async ({ response }) => {
-        if ((response.http.status ?? 200) >= 400) await counters.giveBack(entries).catch(() => undefined);
+      scope.onResponse(async (response) => {
+        if ((response.status ?? 200) >= 400) await counters.giveBack(entries).catch(() => undefined);
       });
-    },
-  };
-  return {
-    stage,
-    useSupergraph(supergraph: Supergraph) {
-      const limits = readRateLimits(supergraph);
-      current = { limits, select: selectedLimits(supergraph.schema, limits), byDocument: new Map() };
     },
   };
 }

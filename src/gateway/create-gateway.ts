@@ -1,4 +1,4 @@
-import { ApolloGateway } from '@apollo/gateway';
+import { ApolloGateway } from './apollo-gateway.js';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import type { Logger } from 'pino';
 import type { PorticoConfig } from '../config/index.js';
@@ -39,10 +39,17 @@ function observed(fetcher: Fetcher, subgraph: string, onFetch: CreateGatewayOpti
   };
 }
 
+/**
+ * Read by @apollo/gateway's constructor: unless this is 'true' it reports usage to Apollo and probes
+ * cloud metadata addresses. Portico never phones home unless the user opts in (`apolloTelemetry`).
+ * The one place Portico writes the process environment, just before a gateway is built.
+ */
+function applyTelemetryChoice(optedIn: boolean): void {
+  process.env.APOLLO_TELEMETRY_DISABLED = optedIn ? 'false' : 'true';
+}
+
 export function createGateway({ config, logger, onReload, validateSupergraph, onFetch, defaultCacheControl }: CreateGatewayOptions): ApolloGateway {
-  // Read by @apollo/gateway's constructor: unless this is 'true' it reports usage to Apollo
-  // and probes cloud metadata addresses. Portico never phones home unless the user opts in.
-  process.env.APOLLO_TELEMETRY_DISABLED = config.apolloTelemetry ? 'false' : 'true';
+  applyTelemetryChoice(config.apolloTelemetry);
   const source = { watch: config.supergraph.watch, logger, onReload, validate: validateSupergraph };
   // Keep-alive connections to the subgraphs, shared by every data source, closed with the gateway.
   const http = createSubgraphHttp();

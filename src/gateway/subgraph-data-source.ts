@@ -1,4 +1,5 @@
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { RemoteGraphQLDataSource } from './apollo-gateway.js';
 import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context.js';
@@ -7,20 +8,10 @@ import { injectTraceContext } from '../observability/tracing.js';
 import { SHARED_RESPONSE } from './dedupe.js';
 import { SubgraphTimeoutError } from './fetcher.js';
 
+const ANONYMOUS: Identity = { scopes: [] };
+
 /** `extensions.code` of an error for a subgraph that is down, timed out or answered with an HTTP error. */
 export const SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE';
-
-function identityOf(context: Partial<GatewayContext>): Identity {
-  const caller = context.caller;
-  if (!caller?.sub) return { scopes: [] };
-  const { name, email } = caller.claims as { name?: unknown; email?: unknown };
-  return {
-    sub: caller.sub,
-    scopes: [...caller.scopes],
-    ...(typeof name === 'string' ? { name } : {}),
-    ...(typeof email === 'string' ? { email } : {}),
-  };
-}
 
 export interface SignedSubgraphDataSourceOptions {
   /** The subgraph's name in the supergraph; named in errors (`extensions.serviceName`). */
@@ -99,7 +90,8 @@ export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayCon
     const headers = request.http?.headers;
     if (!headers) return;
     // Health checks and schema loads carry no caller: they go out as anonymous, still signed (by the fetcher).
-    headers.set(IDENTITY_HEADER, encodeIdentity(identityOf(context ?? {})));
+    // The identity resolved once with the request's context (src/identity/caller-identity.ts).
+    headers.set(IDENTITY_HEADER, encodeIdentity(context?.identity?.claims ?? ANONYMOUS));
     if (context?.requestId) headers.set('x-request-id', context.requestId);
     injectTraceContext((name, value) => headers.set(name, value));
   }

@@ -1,7 +1,7 @@
 import type { PorticoConfig } from '../config/index.js';
 import type { GatewayContext } from '../context.js';
-import { identifyClient } from '../cost/client.js';
-import type { OperationContext, Stage } from '../server/pipeline.js';
+import { declareCallerOnly } from '../server/operation.js';
+import type { PorticoPlugin } from '../server/pipeline.js';
 import { refusal } from '../server/refusal.js';
 import { rateLimitHeaders } from './quota-headers.js';
 import { QuotaStoreUnavailable, quotaOf, type Quota, type QuotaResult, type QuotaStore } from './quota.js';
@@ -21,9 +21,9 @@ export interface QuotaStageOptions {
 
 export interface QuotaStages {
   /** Place it first, before http-cache-control: its hook then runs last, once every other one has. */
-  headers: Stage;
+  headers: PorticoPlugin;
   /** Place it right after the cost stage: it reads the estimate. */
-  quota: Stage;
+  quota: PorticoPlugin;
 }
 
 /** A points quota consumed at its estimate, to settle with the actual cost on the way out. */
@@ -46,21 +46,20 @@ function quotaStatus(result: QuotaResult) {
  * takes the estimate and is settled to the actual cost by the headers stage's hook, which runs after
  * the cost stage's (hooks run last registered first).
  */
-export function createQuotaStage({ cost, store, now = Date.now, events = {} }: QuotaStageOptions): QuotaStages {
+export function useQuotas({ cost, store, now = Date.now, events = {} }: QuotaStageOptions): QuotaStages {
   const { budgets } = cost;
   const measuring = cost.mode === 'measure';
   const pending = new WeakMap<GatewayContext, Pending>();
-  const clientOf = (rc: OperationContext) => identifyClient(rc.contextValue, budgets);
 
-  const headers: Stage = {
+  const headers: PorticoPlugin = {
     name: 'quota-headers',
-    pure: true,
-    operation(rc, scope) {
+    onOperation(op, scope) {
       // Here, not in the cost stage, so that requests refused before it are counted as theirs too.
-      const client = clientOf(rc);
-      rc.contextValue.report.client = client.key;
-      rc.contextValue.report.plan = client.planName;
-      scope.beforeResponse(async ({ response, contextValue }) => {
+      const { client } = op.context;
+      op.context.report.client = client.key;
+      op.context.report.plan = client.planName;
+      const contextValue = op.context;
+      scope.onResponse(async (response) => {
         const owed = pending.get(contextValue);
         pending.delete(contextValue);
         const actual = contextValue.report.cost?.actual;
@@ -68,26 +67,21 @@ export function createQuotaStage({ cost, store, now = Date.now, events = {} }: Q
           // A store failing now costs the client nothing more: the estimate stays counted.
           await store.settle(owed.client, owed.quota, actual - owed.consumed, owed.at).catch(() => undefined);
         }
-        const result = response.body.kind === 'single' ? response.body.singleResult : response.body.initialResult;
-        // A `public` answer (a CDN may keep it for everyone) says nothing of this caller's quota.
-        if (result.extensions?.quota && /\bpublic\b/.test(response.http.headers.get('cache-control') ?? '')) {
-          const { quota: _caller, ...shared } = result.extensions;
-          result.extensions = shared;
-        }
+        const result = response.result;
         // What the body reports of the budget, the headers say; a `public` answer has had it removed.
         const fields = rateLimitHeaders((result.extensions?.cost as { throttleStatus?: unknown } | undefined)?.throttleStatus);
-        for (const [name, value] of Object.entries(fields ?? {})) response.http.headers.set(name, value);
+        for (const [name, value] of Object.entries(fields ?? {})) response.headers.set(name, value);
       });
     },
   };
 
-  const quotaStage: Stage = {
+  const quotaStage: PorticoPlugin = {
     name: 'quota',
-    async operation(rc, scope) {
-      const client = clientOf(rc);
+    async onOperation(op, scope) {
+      const { client } = op.context;
       const quota = quotaOf(budgets, client.planName);
       if (!quota) return;
-      const estimated = rc.contextValue.report.cost?.estimated ?? 0;
+      const estimated = op.context.report.cost?.estimated ?? 0;
       const amount = quota.unit === 'requests' ? 1 : estimated;
       const at = now();
       let result: QuotaResult;
@@ -98,7 +92,7 @@ export function createQuotaStage({ cost, store, now = Date.now, events = {} }: Q
         throw error;
       }
       if (result.allowed) {
-        if (quota.unit === 'points') pending.set(rc.contextValue, { client: client.key, quota, consumed: amount, at });
+        if (quota.unit === 'points') pending.set(op.context, { client: client.key, quota, consumed: amount, at });
         return;
       }
       const status = quotaStatus(result);
@@ -109,13 +103,14 @@ export function createQuotaStage({ cost, store, now = Date.now, events = {} }: Q
       const wait = Math.max(1, Math.ceil((Date.parse(result.resetsAt) - at) / 1000));
       if (!measuring) throw refusal(message, 'QUOTA_EXCEEDED', 429, { quota: status }, { 'retry-after': String(wait) });
       // `measure`: answered, and said what `enforce` would have done (as the cost stage does).
-      const { report } = rc.contextValue;
+      const { report } = op.context;
       if (report.cost && !report.cost.wouldRefuse) report.cost.wouldRefuse = 'QUOTA_EXCEEDED';
       events.wouldRefuse?.('QUOTA_EXCEEDED');
-      scope.beforeResponse(({ response }) => {
-        if (response.body.kind !== 'single') return;
-        const body = response.body.singleResult;
-        body.extensions = { ...body.extensions, quota: { ...status, mode: 'measure', wouldRefuse: { code: 'QUOTA_EXCEEDED', message } } };
+      scope.onResponse((response) => {
+        const { result } = response;
+        response.result = { ...result, extensions: { ...result.extensions, quota: { ...status, mode: 'measure', wouldRefuse: { code: 'QUOTA_EXCEEDED', message } } } };
+        // A `public` answer (a CDN may keep it for everyone) says nothing of this caller's quota.
+        declareCallerOnly(response, 'quota');
       });
     },
   };

@@ -33,7 +33,7 @@ export function observeRequest(
         client: report.client,
         cost: report.cost,
         cache: report.cache,
-        lane: report.lane,
+        entry: report.entry,
         errorCodes: report.errorCodes.length ? [...new Set(report.errorCodes)] : undefined,
       },
       'request',

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import { HttpError } from '../server/graphql-http.js';
-import type { OperationOutcome, RunOperation } from './pipeline-contract.js';
+import type { OperationOutcome, RunOperation } from '../server/run-operation.js';
 import { sendProblem, problemFromErrors, type Problem } from './problem.js';
 import { matchRoute, type Route } from './route-map.js';
 import { restVariables } from './variables.js';

@@ -6,7 +6,7 @@ import type { HttpError } from '../server/graphql-http.js';
 import { createDocsPage } from './docs.js';
 import { createRestRoutes } from './handler.js';
 import { openApiDocument } from './openapi.js';
-import type { RunOperation } from './pipeline-contract.js';
+import type { RunOperation } from '../server/run-operation.js';
 import { sendProblem } from './problem.js';
 import { loadRestSetup, type RouteInput } from './route-map.js';
 

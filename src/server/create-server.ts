@@ -1,4 +1,3 @@
-import '../gateway/flat-exports.js';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
@@ -7,32 +6,33 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { Logger } from 'pino';
 import { createAuthenticator } from '../auth/authenticate.js';
-import { createAuthorization } from '../auth/authorization.js';
-import { createResponseCache } from '../cache/cache-stage.js';
+import { useAuthorization } from '../auth/authorization.js';
+import { useResponseCache } from '../cache/cache-stage.js';
 import { createDefaultHints } from '../cache/default-hints.js';
 import { ReservedResponseKeysRule } from '../cache/reserved-keys.js';
-import { createHttpCacheControlStage } from '../cache/http-cache-control.js';
+import { useHttpCacheControl } from '../cache/http-cache-control.js';
 import { createPurgeHandler } from '../cache/purge.js';
 import type { PorticoConfig } from '../config/index.js';
 import type { GatewayContext, RequestReport } from '../context.js';
-import { createCostControl } from '../cost/cost-stage.js';
+import { useCost } from '../cost/cost-stage.js';
+import { identifyClient } from '../cost/client.js';
 import { createCostReportHandler } from '../cost/cost-report.js';
 import { createListSizeLearner } from '../cost/list-sizes.js';
-import { createLimitsStage } from '../cost/limits.js';
-import { createRateLimits } from '../cost/rate-limits.js';
+import { limitRules } from '../cost/limits.js';
+import { useRateLimits } from '../cost/rate-limits.js';
 import { createGateway } from '../gateway/create-gateway.js';
-import { readSupergraph, supergraphId } from '../gateway/supergraph.js';
+import { readSupergraph } from '../gateway/supergraph.js';
+import { createCallerIdentities } from '../identity/caller-identity.js';
 import { answerPrimaryForMetrics } from '../observability/cluster-metrics.js';
 import { createMetrics } from '../observability/metrics.js';
 import { baseUrl, createMetricsListener } from '../observability/metrics-listener.js';
 import { createReportPlugin } from '../observability/plugin.js';
 import { observeRequest } from '../observability/request-log.js';
 import { createTracingPlugin, startTracing } from '../observability/tracing.js';
-import { runThroughApollo } from '../rest/apollo-bridge.js';
 import { createRestApi } from '../rest/index.js';
 import type { RouteInput } from '../rest/route-map.js';
 import { createStores } from '../stores/index.js';
-import { createQuotaStage } from '../keys/quota-stage.js';
+import { useQuotas } from '../keys/quota-stage.js';
 import { createUsageHandler } from '../keys/usage-admin.js';
 import { createUsageRecorder } from '../keys/usage-recorder.js';
 import { createKeysAdminHandler } from '../keys/admin-keys.js';
@@ -41,12 +41,15 @@ import { createApiKeysFromConfig } from '../keys/store-create.js';
 import { createTrustedDocumentCheck, readManifest } from '../security/trusted-documents.js';
 import { formatError } from './format-error.js';
 import { createGraphQLHandler, readBody } from './graphql-http.js';
-import { createCachedLane } from './cached-lane.js';
+import { createApolloAdapter } from './apollo-adapter.js';
+import { createDocuments, validationRules } from './documents.js';
+import { createExecute } from './execute.js';
+import { createHttpEntry } from './http-entry.js';
 import { createCors } from './cors.js';
-import { createPipelinePlugin } from './pipeline.js';
-import { createResultSerializer } from './serialize-result.js';
+import { createPipeline, type PorticoPlugin } from './pipeline.js';
+import { createOperationRunner } from './run-operation.js';
 import { clientTimeoutOptions } from './timeouts.js';
-import { createRequestHandler, reportOf } from './routes.js';
+import { createReports, createRequestHandler } from './routes.js';
 
 export interface PorticoServer {
   /**
@@ -91,37 +94,52 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
   const apiKeys = createApiKeysFromConfig(config, stores.apiKeys, { now: options.now });
   const checkKey = createRequestKeyCheck(apiKeys, { header: config.cost.budgets.apiKeyHeader, required: config.apiKeys.required });
 
-  const authorization = createAuthorization(config.authorization, logger.child({ module: 'authorization' }));
-  const rateLimits = createRateLimits(config.cost.budgets, stores.rateCounters);
+  const authorization = useAuthorization(config.authorization, logger.child({ module: 'authorization' }));
   const learner =
     config.cost.enabled && config.cost.learnListSizes.enabled
       ? createListSizeLearner(config.cost.learnListSizes, stores.listSizes, logger.child({ module: 'cost' }), options.now)
       : undefined;
-  const cost = config.cost.enabled
-    ? createCostControl(config.cost, stores.budgets, learner, {
-        wouldRefuse: (code) => metrics.costWouldRefuse.inc({ code }),
-        actual: (points) => metrics.actualCost.observe(points),
-      })
-    : undefined;
   // Usage plans: quotas (right after the cost stage), RateLimit headers, usage per client and day.
-  const quotas = createQuotaStage({
+  const quotas = useQuotas({
     cost: config.cost,
     store: stores.quotas,
     now: options.now,
     events: { wouldRefuse: (code) => metrics.costWouldRefuse.inc({ code }) },
   });
   const recordUsage = createUsageRecorder(stores.usage, metrics.registry, logger.child({ module: 'usage' }), options.now);
-  const cache = config.cache.enabled
-    ? createResponseCache(config.cache, stores.cache, logger.child({ module: 'cache' }), {
-        hit: () => metrics.cache.inc({ result: 'hit' }),
-        miss: () => metrics.cache.inc({ result: 'miss' }),
-        bypass: () => metrics.cache.inc({ result: 'bypass' }),
-        evicted: (count) => metrics.cacheEvictions.inc(count),
-        storeError: () => metrics.cacheStoreErrors.inc(),
-      })
-    : undefined;
-
   const defaultHints = createDefaultHints(config.cache.defaultHints);
+
+  // The order an operation meets Portico's concerns. Response hooks run last registered first: the
+  // HTTP Cache-Control hook runs after every other one but the quota headers' (RateLimit headers from
+  // what is left of extensions.cost, points settled to actual). Shape limits are validation rules.
+  const plugins: PorticoPlugin[] = [
+    quotas.headers,
+    useHttpCacheControl(config.cost.budgets.apiKeyHeader),
+    authorization,
+    useRateLimits(stores.rateCounters),
+    ...(config.cost.enabled
+      ? [
+          useCost(config.cost, stores.budgets, learner, {
+            wouldRefuse: (code) => metrics.costWouldRefuse.inc({ code }),
+            actual: (points) => metrics.actualCost.observe(points),
+          }),
+        ]
+      : []),
+    quotas.quota,
+    ...(config.cache.enabled
+      ? [
+          useResponseCache(config.cache, stores.cache, logger.child({ module: 'cache' }), {
+            hit: () => metrics.cache.inc({ result: 'hit' }),
+            miss: () => metrics.cache.inc({ result: 'miss' }),
+            bypass: () => metrics.cache.inc({ result: 'bypass' }),
+            evicted: (count) => metrics.cacheEvictions.inc(count),
+            storeError: () => metrics.cacheStoreErrors.inc(),
+          }),
+        ]
+      : []),
+  ];
+  const pipeline = createPipeline(plugins);
+
   let supergraphLoaded = false;
   const gateway = createGateway({
     config,
@@ -134,41 +152,23 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
       metrics.subgraphDuration.observe({ subgraph }, seconds);
     },
   });
+  const rules = [ReservedResponseKeysRule, ...limitRules(config.limits)];
+  const documents = createDocuments({ maxTokens: config.limits.maxTokens, introspection: config.introspection, rules });
   gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
     const supergraph = readSupergraph(coreSupergraphSdl);
-    authorization.useSupergraph(supergraph);
-    rateLimits.useSupergraph(supergraph);
-    cost?.useSupergraph(supergraph, supergraphId(supergraph));
-    cache?.useSupergraph(supergraph);
+    pipeline.useSupergraph(supergraph, apiSchema);
     if (defaultHints.enabled) defaultHints.useSupergraph(supergraph);
-    lane?.reset(apiSchema);
+    documents.useSchema(apiSchema);
     rest?.useSchema(apiSchema);
     supergraphLoaded = true;
   });
 
-  // The order a request meets Portico's concerns: shape limits, authorization, rate limits, cost, quota,
-  // cache. Hooks run last registered first: the HTTP Cache-Control hook runs after every other one but
-  // the quota headers' (RateLimit headers from what is left of extensions.cost, points settled to actual).
-  const stages = [
-    quotas.headers,
-    createHttpCacheControlStage(config.cost.budgets.apiKeyHeader),
-    createLimitsStage(config.limits),
-    authorization.stage,
-    rateLimits.stage,
-    ...(cost ? [cost.stage] : []),
-    quotas.quota,
-    ...(cache ? [cache.stage] : []),
-  ];
-
   const errorFormatter = formatError(config, logger);
-  const stringifyResult = cache ? createResultSerializer(cache.serializedData) : (result: unknown) => JSON.stringify(result);
-  // Cached answers skip Apollo Server's request pipeline (traced requests keep it, with its spans).
+  const runner = createOperationRunner({ pipeline, execute: createExecute(gateway, logger.child({ module: 'gateway' }), stores.persistedQueries), formatError: errorFormatter, documents });
   // Apollo Server keeps persisted queries under `apq:<sha-256>` in the store it is given.
   const persistedQuery = (hash: string) => stores.persistedQueries.get(`apq:${hash}`);
-  const lane =
-    cache && !stopTracing
-      ? createCachedLane({ stages, peek: cache.peek, formatError: errorFormatter, stringifyResult, dataBytes: cache.serializedBytes, persistedQuery })
-      : undefined;
+  // Traced requests go through Apollo Server, whose plugin spans the request's phases.
+  const httpEntry = stopTracing ? undefined : createHttpEntry({ runner, documents, persistedQuery });
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -176,16 +176,15 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     hideSchemaDetailsFromClientErrors: config.hideSchemaDetails,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: config.limits.maxTokens },
-    validationRules: [ReservedResponseKeysRule],
+    validationRules: validationRules({ introspection: true, rules }),
     persistedQueries: { cache: stores.persistedQueries },
     formatError: errorFormatter,
-    stringifyResult,
     logger: logger.child({ module: 'apollo' }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       createReportPlugin(),
       ...(stopTracing ? [createTracingPlugin()] : []),
-      createPipelinePlugin(stages, lane?.remember),
+      createApolloAdapter(runner),
       config.sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),
@@ -201,18 +200,22 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
           manifest: readManifest(config.security.manifest),
           onUnlisted: ({ mode, by, id }) => logger.warn({ trustedDocuments: mode, by, id }, 'a document not in the trusted documents manifest'),
         });
-  // Who is calling, once per request, for every entry point: token, then API key.
+  const reportOf = createReports();
+  const identityOf = createCallerIdentities();
+  /** Who is calling, once per request for every entry point: authenticated, their API key verified, their identity and budget client resolved. */
   const createContext = async (req: IncomingMessage): Promise<GatewayContext> => {
     const report: RequestReport = reportOf(req);
     const caller = await authenticator.authenticate(req.headers.authorization);
     const apiKey = await checkKey(req, caller);
-    return { caller, apiKey, requestId: String(req.headers['x-request-id']), clientAddress: clientAddress(req, config.server.trustProxy), report };
+    const context = { caller, apiKey, identity: identityOf(caller), requestId: String(req.headers['x-request-id']), clientAddress: clientAddress(req, config.server.trustProxy), report };
+    return { ...context, client: identifyClient(context, config.cost.budgets) };
   };
+
   const graphql = createGraphQLHandler<GatewayContext>({
     server: apollo,
     checkDocument,
     maxBodyBytes: config.server.maxBodyBytes,
-    answerFirst: lane?.answer,
+    answerFirst: httpEntry,
     onRefused: (req, error) => reportOf(req).errorCodes.push(error.code),
     context: createContext,
   });
@@ -221,7 +224,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
         ...config.rest,
         routes: config.rest.routes as RouteInput[] | undefined,
         apiKeyHeader: config.cost.budgets.apiKeyHeader,
-        runOperation: runThroughApollo(apollo),
+        runOperation: runner.runOperation,
         createContext,
         readBody: (req) => readBody(req, config.server.maxBodyBytes),
         onRoute: (req, res, route) => {
@@ -250,6 +253,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
       logger,
       tracing: Boolean(stopTracing),
       cors: createCors(config.server.cors),
+      reportOf,
       rest,
     }),
   );

@@ -1,12 +1,13 @@
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import type { PorticoConfig } from '../config/index.js';
+import { validationCode } from '../cost/limits.js';
 import { withoutSuggestions } from './schema-details.js';
 
 /**
  * Errors as the client sees them: codes kept; in production an internal error's message is
  * replaced (it may name hosts or internals) and logged instead. With `hideSchemaDetails`, no message
- * suggests names from the schema, whichever path made it (validation, variables, a subgraph, the lane).
+ * suggests names from the schema, whichever path made it (validation, variables, a subgraph, either HTTP entry).
  */
 export function formatError(config: PorticoConfig, logger: Logger) {
   const format = formatFor(config, logger);
@@ -21,6 +22,9 @@ export function formatError(config: PorticoConfig, logger: Logger) {
 function formatFor(config: PorticoConfig, logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
+    // A shape limit is a validation rule with a code of its own (MAX_DEPTH_EXCEEDED, ...): keep it.
+    const ruleCode = code === 'GRAPHQL_VALIDATION_FAILED' ? validationCode(error) : undefined;
+    if (ruleCode) return { ...formatted, extensions: { ...formatted.extensions, code: ruleCode } };
     if (code === 'GRAPHQL_PARSE_FAILED' && formatted.message.includes('tokens. Parsing aborted')) {
       return { ...formatted, extensions: { ...formatted.extensions, code: 'MAX_TOKENS_EXCEEDED' } };
     }

@@ -21,7 +21,7 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   context: (req: IncomingMessage) => Promise<TContext>;
   /** Largest accepted request body. Default 1 MiB. */
   maxBodyBytes?: number;
-  /** May answer a request before Apollo Server sees it (the cached-answer lane); undefined passes it on. */
+  /** May answer a request before Apollo Server sees it (Portico's own HTTP entry, http-entry.ts); undefined passes it on. */
   answerFirst?: (http: HTTPGraphQLRequest, context: TContext) => Promise<Answer | undefined>;
   /** Told of each request refused before GraphQL ran (bad body, bad token, ...). */
   onRefused?: (req: IncomingMessage, error: HttpError) => void;

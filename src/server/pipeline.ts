@@ -1,92 +1,109 @@
-import type {
-  ApolloServerPlugin,
-  GraphQLRequestContextDidResolveOperation,
-  GraphQLRequestContextWillSendResponse,
-  GraphQLResponse,
-} from '@apollo/server';
-import type { GatewayContext } from '../context.js';
-import { refusal } from './refusal.js';
-import { executionVariables, refuseNullConditions } from './variables.js';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+import type { Supergraph } from '../gateway/supergraph.js';
+import type { Operation, OperationResponse, OperationResult } from './operation.js';
 
-export type OperationContext = GraphQLRequestContextDidResolveOperation<GatewayContext>;
-export type ResponseContext = GraphQLRequestContextWillSendResponse<GatewayContext>;
-
-/** What a stage can ask of the rest of one request. */
-export interface RequestScope {
-  /** Runs before the response leaves, also for refused requests; the last registered runs first. */
-  beforeResponse(hook: (rc: ResponseContext) => void | Promise<void>): void;
+/** What a plugin may ask of the rest of one operation. */
+export interface OperationScope {
   /** Answers without executing (a cache hit); the first answer that is not null wins. */
-  respondWith(responder: () => Promise<GraphQLResponse | null>): void;
+  respondWith(responder: () => Promise<OperationResult | null>): void;
+  /** Runs before the response leaves, also for refused operations; the last registered runs first. */
+  onResponse(hook: (response: OperationResponse) => void | Promise<void>): void;
 }
 
 /**
- * One concern's part in a request: called in pipeline order once the operation is parsed and
- * validated. It may rewrite the operation, register later hooks, or throw a GraphQLError to refuse
- * the request (with `extensions.http` for the status and headers).
+ * One concern of Portico, as a factory `useX(options)` returns it (envelop's and Hive Gateway's shape):
+ * optional hooks, called in the order of the plugin list in create-server.ts.
  */
-export interface Stage {
+export interface PorticoPlugin {
   name: string;
+  /** A supergraph goes live: rebuild what depends on it. */
+  onSupergraph?(supergraph: Supergraph, apiSchema: GraphQLSchema): void;
   /**
-   * Changes nothing outside this request (no counter, no budget): it may run again for the same
-   * request, which the cached-answer lane does when it hands a request back to Apollo Server.
+   * Once per operation, parsed and validated, in plugin order. It may rewrite the operation, register
+   * hooks on the scope, or throw a GraphQLError to refuse it (`extensions.http` for status and headers).
    */
-  pure?: boolean;
-  operation(rc: OperationContext, scope: RequestScope): void | Promise<void>;
+  onOperation?(operation: Operation, scope: OperationScope): void | Promise<void>;
 }
 
-/** One request's hooks, as the stages registered them. */
-export function createRequestScope() {
-  const after: Array<(rc: ResponseContext) => void | Promise<void>> = [];
-  const responders: Array<() => Promise<GraphQLResponse | null>> = [];
-  const scope: RequestScope = {
-    beforeResponse: (hook) => void after.push(hook),
-    respondWith: (responder) => void responders.push(responder),
-  };
-  return {
-    scope,
-    async respond(): Promise<GraphQLResponse | null> {
-      for (const responder of responders) {
-        const response = await responder();
-        if (response) return response;
-      }
-      return null;
-    },
-    async beforeResponse(rc: ResponseContext): Promise<void> {
-      for (let i = after.length - 1; i >= 0; i--) await after[i](rc);
-    },
-  };
+/** One operation's way through the plugins. */
+export interface PipelineRun {
+  /** The error a plugin refused the operation with, if one did (the later plugins did not run). */
+  refused?: unknown;
+  /** A plugin's answer (a cache hit), or null: then the entry point executes the operation. */
+  respond(): Promise<OperationResult | null>;
+  /** The response hooks, last registered first. */
+  finish(response: OperationResponse): Promise<void>;
 }
 
-function operationNotFound(operationName: string | undefined): Error {
-  const message = operationName
-    ? `Unknown operation named "${operationName}".`
-    : 'Must provide operation name if query contains multiple operations.';
-  return refusal(message, 'OPERATION_RESOLUTION_FAILURE', 400);
-}
+/** What an entry point gives the pipeline to make an Operation of. */
+export type OperationInput = Omit<Operation, 'runs' | 'rewrite' | 'analysis'> & { runs: Operation['runs'] };
 
 /**
- * Apollo Server runs the plugins' hooks concurrently; Portico's concerns depend on each other's
- * outcome (cost is estimated on what authorization left, the cache key includes both), so they run
- * as stages of one plugin, in the order given. `resolved` sees each operation as Apollo Server
- * parsed and validated it, before any stage changed it.
+ * The one request pipeline: every entry point makes an Operation and runs it through here, so each
+ * plugin's part runs exactly once per operation whatever the entry point and whether the cache answers.
+ * It also holds the per-document analyses (one per supergraph and document, dropped with the document).
  */
-export function createPipelinePlugin(stages: Stage[], resolved?: (rc: OperationContext) => void): ApolloServerPlugin<GatewayContext> {
+export function createPipeline(plugins: readonly PorticoPlugin[]) {
+  let analyses = new WeakMap<DocumentNode, Map<string, unknown>>();
+
+  function operation(input: OperationInput): Operation {
+    let runs = input.runs;
+    return {
+      ...input,
+      get runs() {
+        return runs;
+      },
+      rewrite(to) {
+        runs = to;
+      },
+      analysis<T>(part: string, make: () => T): T {
+        let parts = analyses.get(runs.document);
+        if (!parts) analyses.set(runs.document, (parts = new Map()));
+        const key = `${part}:${runs.definition.name?.value ?? ''}`;
+        if (parts.has(key)) return parts.get(key) as T;
+        const made = make();
+        parts.set(key, made);
+        return made;
+      },
+    };
+  }
+
   return {
-    async requestDidStart() {
-      const request = createRequestScope();
-      return {
-        async didResolveOperation(rc) {
-          // Apollo Server leaves an unresolved operation to execution, where @apollo/gateway throws
-          // (HTTP 500, INVALID_GRAPHQL): refuse it here as plain Apollo Server does.
-          if (!rc.operation) throw operationNotFound(rc.request.operationName);
-          resolved?.(rc);
-          rc.contextValue.variables = executionVariables(rc.schema, rc.operation, rc.request.variables);
-          refuseNullConditions(rc.document, rc.contextValue.variables);
-          for (const stage of stages) await stage.operation(rc, request.scope);
-        },
-        responseForOperation: () => request.respond(),
-        willSendResponse: (rc) => request.beforeResponse(rc),
+    plugins,
+    operation,
+    /** A new supergraph: every plugin rebuilds, every analysis of the old one is forgotten. */
+    useSupergraph(supergraph: Supergraph, apiSchema: GraphQLSchema): void {
+      analyses = new WeakMap();
+      for (const plugin of plugins) plugin.onSupergraph?.(supergraph, apiSchema);
+    },
+    async start(op: Operation): Promise<PipelineRun> {
+      const responders: Array<() => Promise<OperationResult | null>> = [];
+      const hooks: Array<(response: OperationResponse) => void | Promise<void>> = [];
+      const scope: OperationScope = {
+        respondWith: (responder) => void responders.push(responder),
+        onResponse: (hook) => void hooks.push(hook),
       };
+      const run: PipelineRun = {
+        async respond() {
+          for (const responder of responders) {
+            const result = await responder();
+            if (result) return result;
+          }
+          return null;
+        },
+        async finish(response) {
+          for (let i = hooks.length - 1; i >= 0; i--) await hooks[i](response);
+        },
+      };
+      try {
+        for (const plugin of plugins) await plugin.onOperation?.(op, scope);
+      } catch (error) {
+        run.refused = error;
+        responders.length = 0;
+      }
+      return run;
     },
   };
 }
+
+export type Pipeline = ReturnType<typeof createPipeline>;

@@ -11,13 +11,15 @@ import { sendProblem } from '../rest/problem.js';
 import { HttpError, sendError } from './graphql-http.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
-const reports = new WeakMap<IncomingMessage, RequestReport>();
 
-/** The report of one request, created on first use. */
-export function reportOf(req: IncomingMessage): RequestReport {
-  let report = reports.get(req);
-  if (!report) reports.set(req, (report = { errorCodes: [] }));
-  return report;
+/** Each request's report (what the log line and metrics say of it), created on first use. */
+export function createReports() {
+  const reports = new WeakMap<IncomingMessage, RequestReport>();
+  return (req: IncomingMessage): RequestReport => {
+    let report = reports.get(req);
+    if (!report) reports.set(req, (report = { errorCodes: [] }));
+    return report;
+  };
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -45,6 +47,8 @@ export interface Routes {
   tracing: boolean;
   /** Browser cross-origin access to the GraphQL endpoint. */
   cors: ReturnType<typeof createCors>;
+  /** Each request's report (createReports). */
+  reportOf: (req: IncomingMessage) => RequestReport;
   /** The REST API under its prefix (src/rest), when `rest.enabled`. */
   rest?: RestApi;
 }
@@ -55,7 +59,7 @@ export interface Routes {
  * gets a request id (the caller's `x-request-id` when well-formed), returned and passed to subgraphs.
  */
 export function createRequestHandler(routes: Routes) {
-  const { logger, metrics } = routes;
+  const { logger, metrics, reportOf } = routes;
   return (req: IncomingMessage, res: ServerResponse): void => {
     const given = req.headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();

@@ -20,20 +20,7 @@ function around(result: FormattedExecutionResult): { before: string; after: stri
 }
 
 /**
- * Apollo Server's `stringifyResult`: like JSON.stringify, but data that is already JSON (a cached
- * answer) is written as is instead of being serialised again on every hit.
- */
-export function createResultSerializer(serializedData: (data: object) => string | undefined) {
-  return (result: FormattedExecutionResult): string => {
-    const json = result.data ? serializedData(result.data) : undefined;
-    if (json === undefined) return JSON.stringify(result);
-    const { before, after } = around(result);
-    return before + json + after;
-  };
-}
-
-/**
- * The same JSON as bytes, with data already held as bytes (a cached answer) written as is: no
+ * The JSON of a result as bytes, with data already held as bytes (a cached answer) written as is: no
  * serialising and no encoding of the bulk of the answer per hit. Undefined when the data is not held.
  */
 export function resultChunks(result: FormattedExecutionResult, dataBytes: Buffer | undefined): Buffer[] | undefined {

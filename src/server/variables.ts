@@ -1,20 +1,31 @@
-import { getVariableValues, Kind, visit, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { getVariableValues, Kind, visit, type DocumentNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { refusal } from './refusal.js';
 
 /**
  * The operation's variables as execution will see them: coerced by their types, with the
  * operation's defaults applied. What the stages estimate, evict and key by must be what runs:
- * `query($n: Int = 100)` sent without variables asks for 100. Variables that do not coerce are
- * refused by execution before any subgraph is called; the stages see them as sent.
+ * `query($n: Int = 100)` sent without variables asks for 100. (The runner refuses variables that do
+ * not coerce before any plugin runs; this form, for tests, leaves them as sent.)
  */
 export function executionVariables(
   schema: GraphQLSchema,
   operation: OperationDefinitionNode,
   raw: Readonly<Record<string, unknown>> | undefined,
 ): Readonly<Record<string, unknown>> {
-  if (!operation.variableDefinitions?.length) return raw ?? {};
-  const { coerced } = getVariableValues(schema, operation.variableDefinitions, raw ?? {}, { maxErrors: 1 });
-  return coerced ?? raw ?? {};
+  const coerced = coerceVariables(schema, operation, raw);
+  return 'variables' in coerced ? coerced.variables : (raw ?? {});
+}
+
+/** The coerced variables, or the first reason they do not coerce (the client's error: 400 BAD_USER_INPUT). */
+export function coerceVariables(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  raw: Readonly<Record<string, unknown>> | undefined,
+): { variables: Readonly<Record<string, unknown>> } | { error: GraphQLError } {
+  if (!operation.variableDefinitions?.length) return { variables: raw ?? {} };
+  const { coerced, errors } = getVariableValues(schema, operation.variableDefinitions, raw ?? {}, { maxErrors: 1 });
+  if (errors) return { error: refusal(errors[0].message, 'BAD_USER_INPUT', 400) };
+  return { variables: coerced };
 }
 
 /**

@@ -1,28 +1,31 @@
-import { HeaderMap } from '@apollo/server';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import type { RequestReport } from '../../src/context.js';
 import { withQuotaFailover, type QuotaStore } from '../../src/keys/quota.js';
-import { createQuotaStage } from '../../src/keys/quota-stage.js';
+import { useQuotas } from '../../src/keys/quota-stage.js';
 import { createMemoryQuotas } from '../../src/keys/quota-store-memory.js';
 import { createUsageRecorder } from '../../src/keys/usage-recorder.js';
 import { createMemoryUsage } from '../../src/keys/usage-store-memory.js';
 import type { UsageStore } from '../../src/keys/usage.js';
-import { createRequestScope, type OperationContext } from '../../src/server/pipeline.js';
+import { createPipeline } from '../../src/server/pipeline.js';
+import type { Operation } from '../../src/server/operation.js';
+import { testOperation } from '../helpers/operation.js';
 
 const { cost } = loadConfig({ env: {}, file: '/dev/null', overrides: { cost: { budgets: { quota: { limit: 1, period: 'day' } } } } });
 const down = () => Promise.reject(new Error('ECONNREFUSED'));
 const broken: QuotaStore = { consume: down, settle: down };
 
 /** What the stage reads of a request: an anonymous caller from 192.0.2.1, estimated at 5. */
-function request(): OperationContext {
-  return {
-    operation: {},
-    request: { http: { headers: new HeaderMap() } },
-    contextValue: { caller: { authenticated: false, scopes: [], claims: {} }, clientAddress: '192.0.2.1', report: { errorCodes: [], cost: { estimated: 5 } } },
-  } as unknown as OperationContext;
+function request(): Operation {
+  return testOperation('{ me }', { context: { report: { errorCodes: [], cost: { estimated: 5 } } } });
+}
+
+/** Runs the quota plugin alone on one operation: the refusal it throws, if any. */
+async function run(plugin: ReturnType<typeof useQuotas>['quota']) {
+  const started = await createPipeline([plugin]).start(request());
+  if (started.refused) throw started.refused;
 }
 
 function capture() {
@@ -34,9 +37,9 @@ function capture() {
 describe('the quota stage when the quota store fails', () => {
   it('refuses with 503 SERVICE_UNAVAILABLE when onStoreError is closed, and logs it once', async () => {
     const { lines, logger } = capture();
-    const { quota } = createQuotaStage({ cost, store: withQuotaFailover(broken, createMemoryQuotas(), 'closed', logger) });
+    const { quota } = useQuotas({ cost, store: withQuotaFailover(broken, createMemoryQuotas(), 'closed', logger) });
     for (let i = 0; i < 2; i++) {
-      const refused = await Promise.resolve(quota.operation(request(), createRequestScope().scope)).catch((error: { extensions: Record<string, any> }) => error);
+      const refused = await run(quota).catch((error: { extensions: Record<string, any> }) => error);
       expect(refused).toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } } });
     }
     expect(lines.filter((l) => l.msg === 'quota store failed')).toHaveLength(1);
@@ -44,9 +47,9 @@ describe('the quota stage when the quota store fails', () => {
 
   it('counts on the local store when open: the quota still holds on this replica', async () => {
     const { logger } = capture();
-    const { quota } = createQuotaStage({ cost, store: withQuotaFailover(broken, createMemoryQuotas(), 'open', logger) });
-    await quota.operation(request(), createRequestScope().scope);
-    await expect(Promise.resolve(quota.operation(request(), createRequestScope().scope))).rejects.toMatchObject({ extensions: { code: 'QUOTA_EXCEEDED' } });
+    const { quota } = useQuotas({ cost, store: withQuotaFailover(broken, createMemoryQuotas(), 'open', logger) });
+    await run(quota);
+    await expect(run(quota)).rejects.toMatchObject({ extensions: { code: 'QUOTA_EXCEEDED' } });
   });
 });
 

@@ -3,11 +3,11 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
 import { ANONYMOUS, type Caller } from '../../src/auth/caller.js';
-import type { GatewayContext } from '../../src/context.js';
 import { loadSupergraph } from '../../src/gateway/schema-check.js';
 import { createRestRoutes } from '../../src/rest/handler.js';
-import type { OperationOutcome, OperationRequest } from '../../src/rest/pipeline-contract.js';
+import type { OperationOutcome, OperationRequest } from '../../src/server/run-operation.js';
 import { loadRestSetup } from '../../src/rest/route-map.js';
+import { testContext } from '../helpers/operation.js';
 
 /** The demo's API schema and its REST routes (schema/operations). */
 export const demoSchema: GraphQLSchema = loadSupergraph(readFileSync('schema/supergraph.graphql', 'utf8')).api;
@@ -53,13 +53,7 @@ export async function startRoutes(
     createContext: async (req) => {
       const refused = options.refuse?.(req);
       if (refused) throw refused;
-      const context: GatewayContext = {
-        caller: options.caller?.(req) ?? (req.headers.authorization ? ALICE : ANONYMOUS),
-        requestId: 'test',
-        clientAddress: '127.0.0.1',
-        report: { errorCodes: [] },
-      };
-      return context;
+      return testContext({ caller: options.caller?.(req) ?? (req.headers.authorization ? ALICE : ANONYMOUS) });
     },
     runOperation: async (request) => {
       fake.calls.push(request);

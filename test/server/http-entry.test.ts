@@ -1,7 +1,8 @@
-// Cached answers are served without Apollo Server's request pipeline (src/server/cached-lane.ts).
-// Every case sends the same request twice once it is cached: as is (the lane answers) and with an
-// extension the lane does not know (so it leaves the request to Apollo Server, which ignores it), and
-// expects the same answer. Requests Apollo Server refuses are checked to reach it.
+// Portico's own HTTP entry (src/server/http-entry.ts) and Apollo Server's (through the plugin adapter)
+// run the same pipeline. Every case sends the same request both ways: as is (Portico's entry takes
+// it) and with an extension Portico's reader does not know (so it leaves the request to Apollo
+// Server, which ignores it), and expects the same answer, missed and cached. Requests Apollo Server
+// refuses are checked to reach it.
 import { createHash } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,9 +71,9 @@ function comparable(sent: Sent) {
   return { status: sent.status, headers, body };
 }
 
-const laneOf = (lines: Array<Record<string, unknown>>, sent: Sent) => lines.find((line) => line.requestId === sent.requestId)?.lane;
+const laneOf = (lines: Array<Record<string, unknown>>, sent: Sent) => lines.find((line) => line.requestId === sent.requestId)?.entry;
 
-/** Sends the request until it is cached, then through the lane and through Apollo Server. */
+/** Sends the request until it is cached, then through Portico's entry and through Apollo Server's. */
 async function both(url: string, lines: Array<Record<string, unknown>>, body: Record<string, unknown>, bearer?: string) {
   const first = await post(url, body, bearer);
   const lane = await post(url, body, bearer);
@@ -83,7 +84,7 @@ async function both(url: string, lines: Array<Record<string, unknown>>, body: Re
 
 const LIST = 'query List($n: Int) { todos(first: $n) { nodes { id title completed owner { name } } } }';
 
-describe('the cached-answer lane', () => {
+describe('Portico’s HTTP entry and Apollo Server’s', () => {
   it('serves a private hit exactly as Apollo Server’s pipeline does', async () => {
     const { url, lines } = await gateway();
     const ann = await token('lane-ann', { name: 'Ann' });
@@ -91,8 +92,8 @@ describe('the cached-answer lane', () => {
     const { first, lane, apollo, laneUsed, apolloUsed } = await both(url, lines, { query: LIST, variables: { n: 5 } }, ann);
     expect(first.headers['x-cache']).toBe('MISS');
     expect(lane.headers['x-cache']).toBe('HIT');
-    expect(laneUsed).toBe('cached');
-    expect(apolloUsed).toBeUndefined();
+    expect(laneUsed).toBe('http');
+    expect(apolloUsed).toBe('apollo');
     expect(comparable(lane)).toEqual(comparable(apollo));
     expect(lane.body.data.todos.nodes.map((t: { title: string }) => t.title)).toEqual(['lane']);
     expect(lane.headers['cache-control']).toMatch(/^max-age=\d+, private$/);
@@ -110,7 +111,7 @@ describe('the cached-answer lane', () => {
     await post(url, { query: '{ me { id } }' }, await token('lane-eve', { email: 'eve@example.com' }));
     const query = { query: '{ user(id: "lane-eve") { name email } }' };
     const { lane, apollo, laneUsed } = await both(url, lines, query);
-    expect(laneUsed).toBe('cached');
+    expect(laneUsed).toBe('http');
     expect(comparable(lane)).toEqual(comparable(apollo));
     expect(lane.body.data.user).toBeNull();
     expect(lane.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['UNAUTHORIZED_FIELD_OR_TYPE']);
@@ -138,7 +139,7 @@ describe('the cached-answer lane', () => {
     const document = 'query A { user(id: "lane-fay") { id } } query B { user(id: "lane-fay") { name } }';
     const a = await both(url, lines, { query: document, operationName: 'A' });
     const b = await both(url, lines, { query: document, operationName: 'B' });
-    expect(a.laneUsed).toBe('cached');
+    expect(a.laneUsed).toBe('http');
     expect(a.lane.body.data).toEqual({ user: { id: 'lane-fay' } });
     expect(b.lane.body.data).toEqual({ user: { name: 'lane-fay' } });
     expect(comparable(b.lane)).toEqual(comparable(b.apollo));
@@ -159,7 +160,7 @@ describe('the cached-answer lane', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(sent.some((s) => s.headers['x-cache'] === 'HIT')).toBe(true);
     expect(throttledByLane.status).toBe(429);
-    expect(laneOf(lines, throttledByLane)).toBe('cached');
+    expect(laneOf(lines, throttledByLane)).toBe('http');
     expect(throttledByLane.headers['retry-after']).toMatch(/^\d+$/);
     expect(comparable(throttledByLane)).toEqual({ ...comparable(throttledByApollo), headers: { ...comparable(throttledByApollo).headers, 'retry-after': throttledByLane.headers['retry-after'] } });
     expect(throttledByLane.body.errors[0].extensions.code).toBe('THROTTLED');
@@ -190,14 +191,14 @@ describe('the cached-answer lane', () => {
     expect(byPost.headers['cache-control']).toMatch(/public/);
     expect(comparable(byPost)).toEqual(comparable(byPostApollo));
     expect(comparable(byGet)).toEqual(comparable(byGetApollo));
-    expect([laneOf(lines, byPost), laneOf(lines, byGet)]).toEqual(['cached', 'cached']);
-    expect([laneOf(lines, byPostApollo), laneOf(lines, byGetApollo)]).toEqual([undefined, undefined]);
+    expect([laneOf(lines, byPost), laneOf(lines, byGet)]).toEqual(['http', 'http']);
+    expect([laneOf(lines, byPostApollo), laneOf(lines, byGetApollo)]).toEqual(['apollo', 'apollo']);
 
     // A plain query over GET too; and a GET without a preflight header is Apollo Server's to refuse (CSRF).
     const plainGet = await get(url, { query });
     const unsafe = await get(url, { query }, {});
     await settle();
-    expect(laneOf(lines, plainGet)).toBe('cached');
+    expect(laneOf(lines, plainGet)).toBe('http');
     expect(comparable(plainGet)).toEqual(comparable(byGet));
     expect(unsafe.status).toBe(400);
     expect(laneOf(lines, unsafe)).toBeUndefined();
@@ -224,7 +225,7 @@ describe('the cached-answer lane', () => {
       const lane = await post(url, body, cy, { accept });
       const apollo = await post(url, { ...body, extensions: { viaApollo: true } }, cy, { accept });
       await new Promise((resolve) => setImmediate(resolve));
-      expect(laneOf(lines, lane)).toBe('cached');
+      expect(laneOf(lines, lane)).toBe('http');
       expect(lane.headers['content-type']).toBe('application/graphql-response+json; charset=utf-8');
       expect(comparable(lane)).toEqual(comparable(apollo));
     }
@@ -246,13 +247,34 @@ describe('the cached-answer lane', () => {
     expect(laneOf(lines, byHash)).toBeUndefined();
   });
 
-  it('leaves a request that asks to bypass the cache to the pipeline', async () => {
+  it('bypasses the cache the same way on both', async () => {
     const { url, lines } = await gateway({ cache: { bypass: 'everyone' } });
     const hal = await token('lane-hal');
     await post(url, { query: LIST, variables: { n: 1 } }, hal);
     const bypassed = await post(url, { query: LIST, variables: { n: 1 } }, hal, { 'cache-control': 'no-cache' });
+    const viaApollo = await post(url, { query: LIST, variables: { n: 1 }, extensions: { viaApollo: true } }, hal, { 'cache-control': 'no-cache' });
     await new Promise((resolve) => setImmediate(resolve));
     expect(bypassed.headers['x-cache']).toBe('BYPASS');
-    expect(laneOf(lines, bypassed)).toBeUndefined();
+    expect(laneOf(lines, bypassed)).toBe('http');
+    expect(comparable(bypassed)).toEqual(comparable(viaApollo));
+  });
+
+  it('answers a miss, a mutation and a subgraph error the same way on both', async () => {
+    const { url, lines } = await gateway();
+    const ivy = await token('lane-ivy');
+    const add = (title: string, extensions?: object) => post(url, { query: `mutation { addTodo(input: { title: "${title}" }) { title completed } }`, ...(extensions ? { extensions } : {}) }, ivy);
+    const [own, apollo] = [await add('same'), await add('same', { viaApollo: true })];
+    expect(comparable(own)).toEqual(comparable(apollo));
+    expect(own.body.data.addTodo).toEqual({ title: 'same', completed: false });
+    // Each miss (a new variable each time) both ways.
+    const misses = [await post(url, { query: LIST, variables: { n: 7 } }, ivy), await post(url, { query: LIST, variables: { n: 8 }, extensions: { viaApollo: true } }, ivy)];
+    expect(misses.map((m) => m.headers['x-cache'])).toEqual(['MISS', 'MISS']);
+    expect(comparable(misses[0]).body.data).toEqual(comparable(misses[1]).body.data);
+    // Bad input from the client's variables: one error, the same code and status both ways.
+    const bad = [await post(url, { query: LIST, variables: { n: 'many' } }, ivy), await post(url, { query: LIST, variables: { n: 'many' }, extensions: { viaApollo: true } }, ivy)];
+    expect(bad[0].status).toBe(400);
+    expect(comparable(bad[0])).toEqual(comparable(bad[1]));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([laneOf(lines, own), laneOf(lines, apollo), laneOf(lines, misses[0])]).toEqual(['http', 'apollo', 'http']);
   });
 });

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { divergedFederationExports } from '../../src/gateway/flat-exports.js';
+import { divergedFederationExports } from '../../src/gateway/apollo-gateway.js';
 import { graphql, startStack, token } from '../helpers/stack.js';
 
 describe('the flattened @apollo/federation-internals exports', () => {
