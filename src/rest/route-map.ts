@@ -49,13 +49,13 @@ function rootKeyOf(definition: OperationDefinitionNode): string | undefined {
 }
 
 /** Checks each route against the operations (names, path parameters, body variable, GET only for queries). */
-export function buildRoutes(inputs: RouteInput[], operations: Map<string, NamedOperation>): Route[] {
+export function buildRoutes(inputs: RouteInput[], operations: Map<string, NamedOperation>, source = 'rest.routes'): Route[] {
   const seen = new Set<string>();
   return inputs.map((input, index) => {
     const parsed = routeSchema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new OperationsError(`rest.routes[${index}].${issue.path.join('.')}: ${issue.message}`);
+      throw new OperationsError(`${source}[${index}].${issue.path.join('.')}: ${issue.message}`);
     }
     const raw = parsed.data;
     const where = `route ${raw.method} ${raw.path}`;
@@ -96,14 +96,16 @@ export interface RestSetup {
 export function loadRestSetup(operationsDir: string, routes?: RouteInput[]): RestSetup {
   const operations = loadOperations(operationsDir);
   let inputs = routes;
+  let source = 'rest.routes';
   if (!inputs) {
     const file = join(operationsDir, 'routes.yaml');
     if (!existsSync(file)) throw new OperationsError(`${file}: no route map (set rest.routes or write this file)`);
     const parsed = parseYaml(readFileSync(file, 'utf8')) as { routes?: unknown } | null;
     if (!parsed || !Array.isArray(parsed.routes)) throw new OperationsError(`${file}: must hold routes: [ { method, path, operation }, ... ]`);
     inputs = parsed.routes as RouteInput[];
+    source = `${file}: routes`;
   }
-  return { routes: buildRoutes(inputs, operations), operations };
+  return { routes: buildRoutes(inputs, operations, source), operations };
 }
 
 /** The route for a path under the prefix, with its decoded path parameters; `allowed` lists methods for a 405. */
