@@ -1,5 +1,5 @@
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/free-port.js';
 import { waitUntilReady } from '../../scripts/wait-ready.js';
 import { startTodosSubgraph } from '../../subgraphs/todos/index.js';
 import { startUsersSubgraph } from '../../subgraphs/users/index.js';
@@ -9,15 +9,6 @@ import { testStorage, type TestStorage } from '../subgraphs/storage-fixture.js';
 
 // A gateway that starts before one of its subgraphs, as `npm start` does: the first calls fail, but the
 // subgraph's circuit stays closed while it has never answered, so the first query after "ready" works.
-
-/** A port nothing listens on (taken and given back). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
