@@ -1,13 +1,18 @@
 // Validates every Kubernetes object in the given folders' YAML files against the Kubernetes schemas
 // (kubernetes-models: the API's OpenAPI schemas, compiled for ajv): types, required fields, enums,
-// formats. Prints one line per object, and exits 1 on the first folder with a wrong one.
+// formats; then, as `kubeconform -strict` does, refuses fields the schemas do not have (a typo such as
+// `readinesProbe` would be dropped by the API server without a word): the objects are type-checked
+// against kubernetes-models' TypeScript types with the repository's own TypeScript, whose excess
+// property check finds them. Prints one line per object; exits 1 if one is wrong.
 //   npm --prefix .ci/kubernetes ci && node .ci/kubernetes/validate.mjs deploy/kubernetes
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 
 const require = createRequire(import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
 
 /** The model class of `apiVersion`/`kind`, e.g. apps/v1 Deployment → kubernetes-models/apps/v1/Deployment. */
 function modelOf(apiVersion, kind) {
@@ -33,10 +38,35 @@ export function problems(object) {
   }
 }
 
+/**
+ * Fields the schemas do not know, by object index: each object is assigned to its kubernetes-models
+ * interface (`I<Kind>`) in one generated file, compiled without emitting.
+ */
+export function unknownFields(objects) {
+  const ts = createRequire(join(here, '..', '..', 'package.json'))('typescript');
+  const folder = join(here, 'node_modules', '.strict-check');
+  mkdirSync(folder, { recursive: true });
+  const file = join(folder, 'objects.ts');
+  const lines = objects.map(
+    (o, i) => `import type { I${o.kind} as T${i} } from 'kubernetes-models/${o.apiVersion}/${o.kind}';\nexport const o${i}: T${i} = ${JSON.stringify(o)};`,
+  );
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const program = ts.createProgram([file], { strict: true, noEmit: true, skipLibCheck: true, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, types: [] });
+  const found = new Map();
+  for (const d of ts.getPreEmitDiagnostics(program)) {
+    const line = d.file ? d.file.getLineAndCharacterOfPosition(d.start ?? 0).line : -1;
+    const index = Math.floor(line / 2);
+    const message = ts.flattenDiagnosticMessageText(d.messageText, ' ').replace(/'\{[^']*\}'/g, 'the object');
+    found.set(index, [...(found.get(index) ?? []), message]);
+  }
+  return found;
+}
+
 // The check must be able to fail: a wrong object is refused, or the validator itself is broken.
 const wrong = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' }, spec: { replicas: 'two', selector: {}, template: { spec: { containers: [{ image: 'x' }] } } } };
+const typo = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'x' }, spec: { ports: [{ port: 80, targetPrt: 8080 }] } };
 if (problems(wrong).length === 0) {
-  console.error('kubernetes: the validator accepted a wrong Deployment; it checks nothing');
+  console.error('kubernetes: the validator accepted a wrong object; it checks nothing');
   process.exit(1);
 }
 
@@ -44,6 +74,7 @@ if (problems(wrong).length === 0) {
 const SKIP = new Set(['kustomize.config.k8s.io/v1beta1 Kustomization']);
 let checked = 0;
 let failed = 0;
+const valid = [];
 for (const folder of process.argv.slice(2)) {
   for (const file of readdirSync(folder).filter((f) => /\.ya?ml$/.test(f)).sort()) {
     const path = join(folder, file);
@@ -62,7 +93,7 @@ for (const folder of process.argv.slice(2)) {
       }
       const found = problems(object);
       checked++;
-      if (found.length === 0) console.log(`ok    ${path} ${name}`);
+      if (found.length === 0) valid.push({ path, name, object });
       else {
         failed++;
         console.error(`FAIL  ${path} ${name}: ${found.join('; ')}`);
@@ -70,5 +101,16 @@ for (const folder of process.argv.slice(2)) {
     }
   }
 }
+// The typo goes last into the same compilation: found, or the strict check checks nothing.
+const strict = unknownFields([...valid.map((v) => v.object), typo]);
+if (!strict.has(valid.length)) {
+  console.error('kubernetes: the strict check accepted an unknown field; it checks nothing');
+  process.exit(1);
+}
+valid.forEach(({ path, name }, i) => {
+  if (!strict.has(i)) return console.log(`ok    ${path} ${name}`);
+  failed++;
+  console.error(`FAIL  ${path} ${name}: ${strict.get(i).join('; ')}`);
+});
 console.log(`kubernetes: ${checked} objects checked, ${failed} wrong`);
 process.exit(failed > 0 || checked === 0 ? 1 : 0);
