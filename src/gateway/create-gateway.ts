@@ -2,7 +2,7 @@ import { ApolloGateway } from './apollo-gateway.js';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import type { Logger } from 'pino';
 import type { PorticoConfig } from '../config/index.js';
-import { PROBE_TIMEOUT_MS, type SubgraphHealth } from '../observability/subgraph-health.js';
+import { PROBE_TIMEOUT_MS, subgraphNames, type SubgraphHealth } from '../observability/subgraph-health.js';
 import { createRequestSigner } from '../identity/signed-identity.js';
 import { createDeduplication } from './dedupe.js';
 import { createSubgraphHttp } from './fetcher.js';
@@ -84,6 +84,7 @@ export function createGateway({ config, logger, onReload, validateSupergraph, on
       return new SignedSubgraphDataSource({ name, url: target, fetcher, defaultCacheControl });
     },
   });
+  if (subgraphHealth) gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => subgraphHealth.keep(subgraphNames(coreSupergraphSdl)));
   const stop = gateway.stop.bind(gateway);
   gateway.stop = async () => {
     await stop();

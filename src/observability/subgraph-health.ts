@@ -26,6 +26,11 @@ interface Tracked {
   fetch: Fetcher;
 }
 
+/** The subgraph names of a supergraph SDL (its `@join__graph(name: …)` values). */
+export function subgraphNames(supergraphSdl: string): string[] {
+  return [...supergraphSdl.matchAll(/@join__graph\(\s*name:\s*"([^"]+)"/g)].map((m) => m[1]);
+}
+
 /** `/health` beside the subgraph's GraphQL path: Portico's subgraphs serve it; any other answer counts too. */
 export function probeUrl(subgraphUrl: string): string {
   return new URL('/health', subgraphUrl).toString();
@@ -66,6 +71,10 @@ export function createSubgraphHealth() {
     /** Called for each subgraph the gateway builds a data source for; a rebuilt one replaces the last. */
     track(name: string, url: string, circuitState: () => CircuitState, fetch: Fetcher): void {
       tracked.set(name, { url, circuitState, fetch });
+    },
+    /** Forgets the subgraphs a new supergraph no longer has (the gateway keeps their data sources, unused). */
+    keep(names: readonly string[]): void {
+      for (const name of tracked.keys()) if (!names.includes(name)) tracked.delete(name);
     },
     /** Every tracked subgraph's state, probed now. */
     report,

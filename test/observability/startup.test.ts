@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { freePort } from '../../scripts/free-port.js';
+import { createSubgraphHealth, subgraphNames } from '../../src/observability/subgraph-health.js';
 import { waitUntilReady } from '../../scripts/wait-ready.js';
 import { startTodosSubgraph } from '../../subgraphs/todos/index.js';
 import { startUsersSubgraph } from '../../subgraphs/users/index.js';
@@ -88,5 +90,17 @@ describe('start-up: a gateway before its subgraphs', () => {
   it('waitUntilReady names what it still waits for when it gives up', async () => {
     const { base } = await gatewayBeforeTodos();
     await expect(waitUntilReady(base, { timeoutMs: 300, intervalMs: 50 })).rejects.toThrow(/waiting for todos \(down\)/);
+  });
+});
+
+describe('subgraph health after a supergraph change', () => {
+  it('lists only the subgraphs of the current supergraph', async () => {
+    expect(subgraphNames(readFileSync('schema/supergraph.graphql', 'utf8'))).toEqual(['todos', 'users']);
+    const health = createSubgraphHealth();
+    const answering = async () => new Response('{}', { status: 200 });
+    health.track('todos', 'http://todos.test/graphql', () => 'closed', answering as never);
+    health.track('users', 'http://users.test/graphql', () => 'closed', answering as never);
+    health.keep(['users']);
+    expect(Object.keys(await health.report())).toEqual(['users']);
   });
 });
