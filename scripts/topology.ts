@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createClient } from '@redis/client';
 import { SignJWT } from 'jose';
 import pg from 'pg';
@@ -19,7 +19,7 @@ import { waitUntilReady } from './wait-ready.js';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const repo = resolve(import.meta.dirname, '..');
+const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const started = Date.now();
 const run = randomBytes(4).toString('hex');
 const dir = mkdtempSync(join(tmpdir(), 'portico-topology-'));
@@ -213,8 +213,10 @@ async function main(): Promise<void> {
         }
       }
     };
-    const load = Promise.all(Array.from({ length: writers }, (_, w) => loop(w)));
-    while (acknowledged.length < 60) await new Promise((r) => setTimeout(r, 20));
+    let loaded = false;
+    const load = Promise.all(Array.from({ length: writers }, (_, w) => loop(w))).finally(() => (loaded = true));
+    while (acknowledged.length < 60 && !loaded) await new Promise((r) => setTimeout(r, 20));
+    assert(!loaded, `the writers stopped before 60 writes were acknowledged: statuses ${[...statuses].join(' ')}`);
     g1.kill('SIGKILL');
     killedAt = Date.now();
     await load;
