@@ -28,7 +28,7 @@ function runGateway(env: Record<string, string>, terminal: boolean): Promise<{ l
         child.kill('SIGKILL');
       }
     };
-    const timer = setTimeout(() => stop(new Error(`no ready line within 60 s:\n${out}`)), 60_000);
+    const timer = setTimeout(() => stop(new Error(`no ready line within 120 s:\n${out}`)), 120_000);
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       if (out.includes('gateway ready at')) stop(out.replace(/\r/g, '').split('\n').filter((line) => line.trim() !== '' && !line.startsWith('pid:')));
@@ -76,7 +76,7 @@ describe('log format', () => {
     const ready = lines.find((line) => line.includes('gateway ready at'));
     expect(ready).toMatch(/^\S*\[\d\d:\d\d:\d\d\]\S* \S*INFO\S*: \S*Portico gateway ready at http:\/\/127\.0\.0\.1:\d+\/graphql/);
     expect(lines.filter(isJson)).toEqual([]);
-  }, 90_000);
+  }, 180_000);
 
   it('piped, or in production on a terminal: JSON lines', async () => {
     const { lines: piped, code } = await runGateway(base, false);
@@ -87,5 +87,5 @@ describe('log format', () => {
     const { lines: production } = await runGateway({ ...base, NODE_ENV: 'production' }, true);
     expect(production.every(isJson)).toBe(true);
     expect(production.map((line) => JSON.parse(line))).toContainEqual(expect.objectContaining({ level: 30, msg: expect.stringMatching(/^Portico gateway ready at/) }));
-  }, 120_000);
+  }, 300_000);
 });

@@ -64,7 +64,7 @@ describe('start-up: a gateway before its subgraphs', () => {
     expect(before.body.subgraphs.todos).toMatchObject({ state: 'down', circuit: 'closed' });
 
     await startTodos();
-    const state = await waitUntilReady(base, { timeoutMs: 10_000, intervalMs: 50 });
+    const state = await waitUntilReady(base, { timeoutMs: 30_000, intervalMs: 50 });
     expect(Object.keys(state.subgraphs).sort()).toEqual(['todos', 'users']);
     const first = await graphql(gateway.url, TODOS, { token: bearer });
     expect(first.body.errors).toBeUndefined();
