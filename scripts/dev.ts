@@ -1,9 +1,14 @@
 // npm start: every subgraph in schema/subgraphs.yaml that has a `subgraphs/<name>/main.ts`, on the port
-// of its routing URL, and the gateway; each its own process, stopped together.
+// of its routing URL, and the gateway; each its own process, stopped together. One line says "ready",
+// with the URLs, once the gateway is ready and every subgraph it knows answers (scripts/wait-ready.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { parseCli } from '../src/cli.js';
+import { loadConfigFile } from '../src/config/index.js';
 import { readSubgraphList } from '../src/gateway/compose.js';
 import { gatewayPublicKey } from '../src/identity/signed-identity.js';
+import { baseUrl } from '../src/observability/metrics-listener.js';
+import { waitUntilReady } from './wait-ready.js';
 
 // The subgraphs never get the gateway's secret: its public key when one is set, the dev key otherwise.
 const { PORTICO_SUBGRAPH_SECRET: secret, ...subgraphEnv } = process.env;
@@ -47,3 +52,28 @@ for (const { name, entry, args, base, env } of services) {
 
 process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));
+
+// Where the gateway will listen, read as it reads it; a config it refuses is left for it to report.
+const action = parseCli(process.argv.slice(2));
+const config = action.kind === 'serve' ? await loadConfigFile({ file: action.configFile, overrides: action.overrides }).catch(() => undefined) : undefined;
+if (config) {
+  const { host, port } = config.server;
+  const local = ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(host);
+  const probe = baseUrl(host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host, port);
+  const base = baseUrl(local ? 'localhost' : host, port);
+  const started = Date.now();
+  waitUntilReady(probe, {
+    timeoutMs: 180_000,
+    onSlow: (missing) => process.stderr.write(`portico: still starting, waiting for ${missing.join(', ')}\n`),
+  }).then(
+    ({ subgraphs }) => {
+      if (stopping) return;
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      const urls = [...(config.sandbox ? [`Sandbox ${base}/`] : []), `GraphQL ${base}/graphql`].join('  ');
+      process.stdout.write(`\nPortico is ready in ${seconds} s: ${urls}  (subgraphs up: ${Object.keys(subgraphs).sort().join(', ')})\n\n`);
+    },
+    (error: Error) => {
+      if (!stopping) process.stderr.write(`portico: ${error.message}\n`);
+    },
+  );
+}

@@ -28,11 +28,11 @@ async function serve(config: PorticoConfig, logger: Logger): Promise<void> {
     import('./rest/operations.js'),
   ]);
   let server: ReturnType<typeof createPorticoServer>;
+  let started: Awaited<ReturnType<typeof server.start>>;
   try {
     // In a cluster worker the primary serves the metrics listener, with every worker's metrics.
     server = createPorticoServer(config, logger, { metricsListener: !cluster.isWorker });
-    const { url, metricsUrl } = await server.start();
-    logger.info({ url, metricsUrl, sandbox: config.sandbox, introspection: config.introspection }, `Portico gateway ready at ${url}`);
+    started = await server.start();
   } catch (error) {
     // A subgraph list that cannot be read or composed, a metrics port taken, operation files or a manifest
     // that cannot be read: the user's to fix; say what, plainly.
@@ -56,6 +56,9 @@ async function serve(config: PorticoConfig, logger: Logger): Promise<void> {
       );
     });
   }
+  // Said once SIGTERM is handled: whoever stops the gateway on seeing this line gets a clean stop.
+  const { url, metricsUrl } = started;
+  logger.info({ url, metricsUrl, sandbox: config.sandbox, introspection: config.introspection }, `Portico gateway ready at ${url}`);
 }
 
 // `portico keys …` manages API keys and exits; it never starts a gateway.

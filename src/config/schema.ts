@@ -227,7 +227,11 @@ export const configSchema = z
     /** Apollo Sandbox on `GET /`; default on outside production. */
     sandbox: bool.optional(),
     logging: z
-      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        /** `auto`: pretty one-line logs on a terminal outside production, JSON lines when piped or in production. */
+        format: z.enum(['auto', 'json', 'pretty']).default('auto'),
+      })
       .strict()
       .prefault({}),
     /** Retries (queries only) and a circuit breaker, per subgraph. */
@@ -244,6 +248,8 @@ export const configSchema = z
             failureThreshold: z.coerce.number().int().positive().default(5),
             /** How long a circuit stays open before one probe call, in ms. */
             coolDownMs: z.coerce.number().int().positive().default(10_000),
+            /** While a subgraph has never answered, its failures do not open its circuit for this long after start, in ms. */
+            startupGraceMs: z.coerce.number().int().min(0).default(30_000),
           })
           .strict()
           .prefault({}),
@@ -387,6 +393,7 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_CACHE_BYPASS: 'cache.bypass',
   PORTICO_SUBGRAPH_RETRIES: 'resilience.retries',
   PORTICO_CIRCUIT_BREAKER: 'resilience.circuitBreaker.enabled',
+  PORTICO_CIRCUIT_STARTUP_GRACE_MS: 'resilience.circuitBreaker.startupGraceMs',
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'tracing.endpoint',
   OTEL_SERVICE_NAME: 'tracing.serviceName',
   REDIS_URL: 'redisUrl',
@@ -397,6 +404,7 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_INTROSPECTION: 'introspection',
   PORTICO_SANDBOX: 'sandbox',
   LOG_LEVEL: 'logging.level',
+  LOG_FORMAT: 'logging.format',
   PORTICO_APOLLO_TELEMETRY: 'apolloTelemetry',
   PORTICO_HIDE_SCHEMA_DETAILS: 'hideSchemaDetails',
   PORTICO_METRICS_HOST: 'metrics.host',

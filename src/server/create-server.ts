@@ -28,6 +28,7 @@ import { createMetrics } from '../observability/metrics.js';
 import { baseUrl, createMetricsListener } from '../observability/metrics-listener.js';
 import { createReportPlugin } from '../observability/plugin.js';
 import { observeRequest } from '../observability/request-log.js';
+import { createSubgraphHealth } from '../observability/subgraph-health.js';
 import { createTracingPlugin, startTracing } from '../observability/tracing.js';
 import { createRestApi } from '../rest/index.js';
 import type { RouteInput } from '../rest/route-map.js';
@@ -141,9 +142,11 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
   const pipeline = createPipeline(plugins);
 
   let supergraphLoaded = false;
+  const subgraphHealth = createSubgraphHealth();
   const gateway = createGateway({
     config,
     logger,
+    subgraphHealth,
     validateSupergraph: authorization.validateSupergraph,
     defaultCacheControl: defaultHints.enabled ? (query) => defaultHints.headerFor(query) : undefined,
     onReload: (outcome) => metrics.reloads.inc({ outcome: outcome.ok ? 'ok' : 'refused' }),
@@ -172,6 +175,8 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    // main.ts stops the gateway on SIGTERM/SIGINT; Apollo's own handlers (on outside NODE_ENV=test) left it hanging.
+    stopOnTerminationSignals: false,
     introspection: config.introspection,
     hideSchemaDetailsFromClientErrors: config.hideSchemaDetails,
     includeStacktraceInErrorResponses: false,
@@ -248,6 +253,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
       recordUsage,
       keys: createKeysAdminHandler(apiKeys, authenticator, config.apiKeys.adminScope, logger.child({ module: 'api-keys' })),
       ready: async () => accepting && supergraphLoaded && (await stores.ping()),
+      subgraphs: subgraphHealth.handle,
       metrics,
       metricsOnMainPort: config.metrics.onMainPort,
       logger,

@@ -39,6 +39,8 @@ export interface Routes {
   keys: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
   /** Readiness: a supergraph is loaded and the configured stores answer. */
   ready: () => Promise<boolean>;
+  /** `GET /health/subgraphs`: each subgraph's state (src/observability/subgraph-health.ts). */
+  subgraphs?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   metrics: Metrics;
   /** Serve `/metrics` here too (`metrics.onMainPort`); by default it has a listener of its own. */
   metricsOnMainPort: boolean;
@@ -91,6 +93,10 @@ export function createRequestHandler(routes: Routes) {
         return json(res, 200, { status: 'ok' });
       case '/health/ready':
         routes.ready().then((ok) => json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready' }), fail);
+        return;
+      case '/health/subgraphs':
+        if (!routes.subgraphs) break;
+        routes.subgraphs(req, res).catch(fail);
         return;
       case '/metrics':
         if (!routes.metricsOnMainPort) break;
