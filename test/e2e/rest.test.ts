@@ -282,7 +282,7 @@ describe('subgraphs down', () => {
       });
     });
     const url = `http://127.0.0.1:${closed}/graphql`;
-    down = await startGateway({ users: url, todos: url }, { rest: { enabled: true }, resilience: { retries: 0, circuitBreaker: { failureThreshold: 2 } } });
+    down = await startGateway({ users: url, todos: url }, { rest: { enabled: true }, resilience: { retries: 0, circuitBreaker: { failureThreshold: 2, startupGraceMs: 0 } } });
   });
   afterAll(() => down?.server.stop());
 
