@@ -1,6 +1,5 @@
-// npm start (through bin/run.mjs): every subgraph in schema/subgraphs.yaml that has a
-// `subgraphs/<name>/main.ts`, on the port of its routing URL, and the gateway; each its own process,
-// stopped together.
+// npm start: every subgraph in schema/subgraphs.yaml that has a `subgraphs/<name>/main.ts`, on the port
+// of its routing URL, and the gateway; each its own process, stopped together.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readSubgraphList } from '../src/gateway/compose.js';
