@@ -24,14 +24,14 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # 3. The image: no sources, no compiler, nothing run through tsx.
 FROM ${NODE_IMAGE}
 WORKDIR /app
-ENV NODE_ENV=production APOLLO_TELEMETRY_DISABLED=true HOST=0.0.0.0
+# The demo config, compiled (dist/portico.config.js): a .js config is imported as it is, where a .ts one
+# would start tsx's loader. Mount another and point PORTICO_CONFIG at it.
+ENV NODE_ENV=production APOLLO_TELEMETRY_DISABLED=true HOST=0.0.0.0 PORTICO_CONFIG=/app/dist/portico.config.js
 COPY package.json ./
 COPY --from=dependencies /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # The gateway's default supergraph (schema/supergraph.graphql); the subgraphs read dist/schema.
 COPY schema ./schema
-# The demo config, compiled: a .js config is imported as it is (a .ts one would start tsx's loader).
-COPY --from=build /app/dist/portico.config.js ./portico.config.js
 # Everything belongs to root and is read-only for the process but data/ (embedded storage, the API key
 # file), writable by the image's `node` user, given by number so that Kubernetes' runAsNonRoot can check it.
 RUN mkdir data && chown 1000:1000 data

@@ -1,13 +1,13 @@
 // The demo's gateway config. Plain values can also live in portico.config.yaml or environment variables;
 // policies for @policy are functions, so they live here. See README "Authorization".
-// The import is a type only: the file runs the same from the sources, from the compiled build
-// (through tsx's loader, see README "Build and install") and compiled itself (dist/portico.config.js).
-import type { ConfigInput } from './src/config/index.js';
+import { defineConfig } from './src/config/index.js';
 
 /** Minutes since the token was issued within which `recent-sign-in` holds. */
 const RECENT_SIGN_IN_MINUTES = 30;
 
-export default {
+export default defineConfig({
+  // REST routes over the operations in schema/operations (README "REST API").
+  rest: { enabled: true },
   authorization: {
     policies: {
       // Deleting a to-do needs a token issued in the last 30 minutes (step-up for destructive actions).
@@ -15,4 +15,4 @@ export default {
         typeof caller.claims.iat === 'number' && Date.now() / 1000 - caller.claims.iat < RECENT_SIGN_IN_MINUTES * 60,
     },
   },
-} satisfies ConfigInput;
+});
