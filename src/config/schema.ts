@@ -274,6 +274,34 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** REST routes over named operations, with their OpenAPI document and docs page (README "REST API"). */
+    rest: z
+      .object({
+        enabled: bool.default(false),
+        /** Where the routes, `openapi.json` and `docs` are served. */
+        prefix: z.string().regex(/^\/[\w\-/]*[\w-]$/, 'a path such as /api (no trailing slash)').default('/api'),
+        /** The `.graphql` files of named operations (and `routes.yaml`, unless `routes` is set). */
+        operationsDir: z.string().min(1).default('schema/operations'),
+        /** The route map; without it, `<operationsDir>/routes.yaml`. Each: `{ method, path, operation, body?, status?, location? }`. */
+        routes: z.array(z.record(z.string(), z.unknown())).optional(),
+        /** Serve `GET <prefix>/docs`, the API reference page (Swagger UI, served from the package). */
+        docs: bool.default(true),
+      })
+      .strict()
+      .prefault({}),
+    /** Which documents may run at all (README "Trusted documents"). */
+    security: z
+      .object({
+        /**
+         * `enforce`: only the manifest's operations run (sent by id or APQ hash, or as their exact
+         * text); `log`: others run and are logged; `off` (default): no check.
+         */
+        trustedDocuments: z.enum(['off', 'log', 'enforce']).default('off'),
+        /** The persisted query manifest `npm run operations` writes. */
+        manifest: z.string().min(1).default('schema/operations/persisted-query-manifest.json'),
+      })
+      .strict()
+      .prefault({}),
     /** API keys as issued credentials (`portico keys`, `/admin/keys`); see README "Usage plans and API keys". */
     apiKeys: z
       .object({
@@ -378,6 +406,11 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_API_KEYS_REQUIRED: 'apiKeys.required',
   PORTICO_API_KEYS_ADMIN_SCOPE: 'apiKeys.adminScope',
   PORTICO_API_KEYS_ROTATION_GRACE: 'apiKeys.rotationGraceSeconds',
+  PORTICO_REST: 'rest.enabled',
+  PORTICO_REST_PREFIX: 'rest.prefix',
+  PORTICO_OPERATIONS_DIR: 'rest.operationsDir',
+  PORTICO_TRUSTED_DOCUMENTS: 'security.trustedDocuments',
+  PORTICO_TRUSTED_DOCUMENTS_MANIFEST: 'security.manifest',
 };
 /** `PORTICO_SUBGRAPH_TODOS_URL=http://…` sets `subgraphs.todos.url`. */
 export const SUBGRAPH_URL_ENV = /^PORTICO_SUBGRAPH_([A-Z0-9_]+)_URL$/;

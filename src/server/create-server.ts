@@ -27,7 +27,10 @@ import { answerPrimaryForMetrics } from '../observability/cluster-metrics.js';
 import { createMetrics } from '../observability/metrics.js';
 import { baseUrl, createMetricsListener } from '../observability/metrics-listener.js';
 import { createReportPlugin } from '../observability/plugin.js';
+import { observeRequest } from '../observability/request-log.js';
 import { createTracingPlugin, startTracing } from '../observability/tracing.js';
+import { createRestApi } from '../rest/index.js';
+import type { RouteInput } from '../rest/route-map.js';
 import { createStores } from '../stores/index.js';
 import { useQuotas } from '../keys/quota-stage.js';
 import { createUsageHandler } from '../keys/usage-admin.js';
@@ -35,8 +38,9 @@ import { createUsageRecorder } from '../keys/usage-recorder.js';
 import { createKeysAdminHandler } from '../keys/admin-keys.js';
 import { createRequestKeyCheck } from '../keys/request-key.js';
 import { createApiKeysFromConfig } from '../keys/store-create.js';
+import { createTrustedDocumentCheck, readManifest } from '../security/trusted-documents.js';
 import { formatError } from './format-error.js';
-import { createGraphQLHandler } from './graphql-http.js';
+import { createGraphQLHandler, readBody } from './graphql-http.js';
 import { createApolloAdapter } from './apollo-adapter.js';
 import { createDocuments, validationRules } from './documents.js';
 import { createExecute } from './execute.js';
@@ -155,6 +159,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     pipeline.useSupergraph(supergraph, apiSchema);
     if (defaultHints.enabled) defaultHints.useSupergraph(supergraph);
     documents.useSchema(apiSchema);
+    rest?.useSchema(apiSchema);
     supergraphLoaded = true;
   });
 
@@ -186,9 +191,18 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     ],
   });
 
+  const trustedDocuments = config.security.trustedDocuments;
+  const checkDocument =
+    trustedDocuments === 'off'
+      ? undefined
+      : createTrustedDocumentCheck({
+          mode: trustedDocuments,
+          manifest: readManifest(config.security.manifest),
+          onUnlisted: ({ mode, by, id }) => logger.warn({ trustedDocuments: mode, by, id }, 'a document not in the trusted documents manifest'),
+        });
   const reportOf = createReports();
   const identityOf = createCallerIdentities();
-  /** Who is calling: authenticated, their API key verified, their identity and budget client resolved once. */
+  /** Who is calling, once per request for every entry point: authenticated, their API key verified, their identity and budget client resolved. */
   const createContext = async (req: IncomingMessage): Promise<GatewayContext> => {
     const report: RequestReport = reportOf(req);
     const caller = await authenticator.authenticate(req.headers.authorization);
@@ -199,11 +213,29 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
 
   const graphql = createGraphQLHandler<GatewayContext>({
     server: apollo,
+    checkDocument,
     maxBodyBytes: config.server.maxBodyBytes,
     answerFirst: httpEntry,
     onRefused: (req, error) => reportOf(req).errorCodes.push(error.code),
     context: createContext,
   });
+  const rest = config.rest.enabled
+    ? createRestApi({
+        ...config.rest,
+        routes: config.rest.routes as RouteInput[] | undefined,
+        apiKeyHeader: config.cost.budgets.apiKeyHeader,
+        runOperation: runner.runOperation,
+        createContext,
+        readBody: (req) => readBody(req, config.server.maxBodyBytes),
+        onRoute: (req, res, route) => {
+          const report = reportOf(req);
+          report.route = route;
+          observeRequest(req, res, report, logger, metrics, recordUsage);
+        },
+        onRefused: (req, error) => reportOf(req).errorCodes.push(error.code),
+        logger: logger.child({ module: 'rest' }),
+      })
+    : undefined;
 
   let accepting = false;
   httpServer.on(
@@ -222,6 +254,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
       tracing: Boolean(stopTracing),
       cors: createCors(config.server.cors),
       reportOf,
+      rest,
     }),
   );
 

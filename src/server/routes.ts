@@ -6,6 +6,8 @@ import type { Metrics } from '../observability/metrics.js';
 import { observeRequest } from '../observability/request-log.js';
 import { withRequestSpan } from '../observability/tracing.js';
 import type { createCors } from './cors.js';
+import type { RestApi } from '../rest/index.js';
+import { sendProblem } from '../rest/problem.js';
 import { HttpError, sendError } from './graphql-http.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -47,6 +49,8 @@ export interface Routes {
   cors: ReturnType<typeof createCors>;
   /** Each request's report (createReports). */
   reportOf: (req: IncomingMessage) => RequestReport;
+  /** The REST API under its prefix (src/rest), when `rest.enabled`. */
+  rest?: RestApi;
 }
 
 /**
@@ -66,6 +70,18 @@ export function createRequestHandler(routes: Routes) {
       logger.error({ err: error, requestId }, 'request failed');
       if (!res.headersSent) sendError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
     };
+    const { rest } = routes;
+    if (rest && (path === rest.prefix || path.startsWith(`${rest.prefix}/`))) {
+      if (routes.cors.handle(req, res)) return;
+      rest.handle(req, res, path, query).then(
+        (handled) => handled || sendProblem(res, { status: 404, code: 'NOT_FOUND', detail: `No route for ${path}` }),
+        (error: unknown) => {
+          logger.error({ err: error, requestId }, 'request failed');
+          if (!res.headersSent) sendProblem(res, { status: 500, code: 'INTERNAL_SERVER_ERROR', detail: 'Internal server error' });
+        },
+      );
+      return;
+    }
     if (path === '/admin/keys' || path.startsWith('/admin/keys/')) {
       routes.keys(req, res, path).catch(fail);
       return;
