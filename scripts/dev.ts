@@ -22,8 +22,8 @@ if (secret && !subgraphEnv.PORTICO_GATEWAY_PUBLIC_KEYS) {
 
 const subgraphs = readSubgraphList('schema/subgraphs.yaml')
   .filter(({ name }) => existsSync(`subgraphs/${name}/main.ts`))
-  .map(({ name, url }) => ({ name, entry: `subgraphs/${name}/main.ts`, args: [], base: subgraphEnv, env: { PORT: new URL(url).port } }));
-const services = [...subgraphs, { name: 'gateway', entry: 'src/main.ts', args: process.argv.slice(2), base: process.env, env: {} }];
+  .map(({ name, url }) => ({ name, entry: `subgraphs/${name}/main`, args: [], base: subgraphEnv, env: { PORT: new URL(url).port } }));
+const services = [...subgraphs, { name: 'gateway', entry: 'src/main', args: process.argv.slice(2), base: process.env, env: {} }];
 
 const children: ChildProcess[] = [];
 let stopping = false;
@@ -37,7 +37,8 @@ function stopAll(code: number): void {
 }
 
 for (const { name, entry, args, base, env } of services) {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  // bin/run.mjs: the compiled entry under NODE_ENV=production (npm run build), the sources through tsx otherwise.
+  const child = spawn(process.execPath, ['bin/run.mjs', entry, ...args], {
     stdio: 'inherit',
     env: { ...base, ...env, APOLLO_TELEMETRY_DISABLED: process.env.APOLLO_TELEMETRY_DISABLED ?? 'true' },
   });
