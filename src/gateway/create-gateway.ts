@@ -2,6 +2,7 @@ import { ApolloGateway } from './apollo-gateway.js';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import type { Logger } from 'pino';
 import type { PorticoConfig } from '../config/index.js';
+import { PROBE_TIMEOUT_MS, subgraphNames, type SubgraphHealth } from '../observability/subgraph-health.js';
 import { createRequestSigner } from '../identity/signed-identity.js';
 import { createDeduplication } from './dedupe.js';
 import { createSubgraphHttp } from './fetcher.js';
@@ -23,6 +24,8 @@ export interface CreateGatewayOptions {
   onFetch?: (subgraph: string, seconds: number, ok: boolean) => void;
   /** Filled with the data source of each subgraph as the gateway builds it (subscriptions fetch entities through them). */
   dataSources?: Map<string, SignedSubgraphDataSource>;
+  /** Told of each subgraph, its URL and its breaker, for `GET /health/subgraphs`. */
+  subgraphHealth?: SubgraphHealth;
 }
 
 /** The fetcher, timed and reported. */
@@ -50,7 +53,7 @@ function applyTelemetryChoice(optedIn: boolean): void {
   process.env.APOLLO_TELEMETRY_DISABLED = optedIn ? 'false' : 'true';
 }
 
-export function createGateway({ config, logger, onReload, validateSupergraph, onFetch, defaultCacheControl, dataSources }: CreateGatewayOptions): ApolloGateway {
+export function createGateway({ config, logger, onReload, validateSupergraph, onFetch, defaultCacheControl, subgraphHealth, dataSources }: CreateGatewayOptions): ApolloGateway {
   applyTelemetryChoice(config.apolloTelemetry);
   const source = { watch: config.supergraph.watch, logger, onReload, validate: validateSupergraph };
   // Keep-alive connections to the subgraphs, shared by every data source, closed with the gateway.
@@ -72,9 +75,12 @@ export function createGateway({ config, logger, onReload, validateSupergraph, on
       const resilient = withResilience(signedFetcher(http.fetcher(timeoutMs), signer, name), {
         name,
         retry: retries === 0 ? false : { retries, baseDelayMs: retryBaseDelayMs, maxDelayMs: retryMaxDelayMs },
-        circuitBreaker: circuitBreaker.enabled ? { failureThreshold: circuitBreaker.failureThreshold, coolDownMs: circuitBreaker.coolDownMs } : false,
+        circuitBreaker: circuitBreaker.enabled
+          ? { failureThreshold: circuitBreaker.failureThreshold, coolDownMs: circuitBreaker.coolDownMs, startupGraceMs: circuitBreaker.startupGraceMs }
+          : false,
         onStateChange: (state, subgraph) => logger.warn({ subgraph, state }, `subgraph circuit ${state}`),
       });
+      subgraphHealth?.track(name, target, resilient.circuitState, http.fetcher(PROBE_TIMEOUT_MS));
       const observedFetcher = observed(resilient, name, onFetch);
       const fetcher = deduplication ? deduplication.fetcher(observedFetcher) : observedFetcher;
       const dataSource = new SignedSubgraphDataSource({ name, url: target, fetcher, defaultCacheControl });
@@ -82,6 +88,7 @@ export function createGateway({ config, logger, onReload, validateSupergraph, on
       return dataSource;
     },
   });
+  if (subgraphHealth) gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => subgraphHealth.keep(subgraphNames(coreSupergraphSdl)));
   const stop = gateway.stop.bind(gateway);
   gateway.stop = async () => {
     await stop();

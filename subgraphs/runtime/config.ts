@@ -23,6 +23,8 @@ export interface SubgraphConfig {
   /** REDIS_URL: the pub/sub of subscriptions goes through Redis (every replica sees every change). */
   redisUrl?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `auto`: pretty on a terminal outside production, JSON lines otherwise. */
+  logFormat: 'auto' | 'json' | 'pretty';
 }
 
 /** A bad environment variable; the message is one line naming it. */
@@ -99,6 +101,7 @@ function envSchema(name: string, defaultPort: number) {
         })
         .default('info'),
     ),
+    LOG_FORMAT: z.preprocess(blankToUndefined, z.enum(['auto', 'json', 'pretty'], { error: 'must be one of auto, json, pretty' }).default('auto')),
     NODE_ENV: z.string().optional(),
   });
 }
@@ -148,5 +151,6 @@ export function loadSubgraphConfig(
     identityMaxAgeSeconds: values.PORTICO_IDENTITY_MAX_AGE_SECONDS,
     redisUrl: values.REDIS_URL,
     logLevel: values.LOG_LEVEL,
+    logFormat: values.LOG_FORMAT,
   });
 }
