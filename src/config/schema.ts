@@ -235,6 +235,27 @@ export const configSchema = z
       .strict()
       .prefault({}),
     /** Retries (queries only) and a circuit breaker, per subgraph. */
+    /** Subscriptions over WebSocket (graphql-ws) on the GraphQL path; see README "Live updates (subscriptions)". */
+    subscriptions: z
+      .object({
+        enabled: bool.default(true),
+        /** Open subscriptions one WebSocket may hold; past it a subscribe is refused (TOO_MANY_SUBSCRIPTIONS). */
+        maxPerConnection: z.coerce.number().int().positive().default(100),
+        /** Open subscriptions one client (token subject, API key or address) may hold in this process, over all its sockets. */
+        maxPerClient: z.coerce.number().int().positive().default(500),
+        /** Events one socket may have waiting for its client; past it the client is too slow and its socket is closed (1008). */
+        maxQueuedEvents: z.coerce.number().int().positive().default(1000),
+        /** How long a socket may take to send connection_init, in ms. */
+        connectionInitTimeoutMs: z.coerce.number().int().positive().default(5000),
+        /** Ping interval (ms); a socket that does not answer within as long is cut. */
+        keepAliveMs: z.coerce.number().int().positive().default(12_000),
+        /** Attempts to open a subgraph's subscription connection again (with backoff) while the client waits. */
+        upstreamRetries: z.coerce.number().int().min(0).max(10).default(4),
+        upstreamRetryBaseDelayMs: z.coerce.number().int().positive().default(100),
+        upstreamRetryMaxDelayMs: z.coerce.number().int().positive().default(2000),
+      })
+      .strict()
+      .prefault({}),
     resilience: z
       .object({
         /** Extra attempts for a query whose subgraph call failed (network error, 502/503/504); never for mutations. */
@@ -392,6 +413,9 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_CACHE_MAX_ENTRIES: 'cache.maxEntries',
   PORTICO_CACHE_BYPASS: 'cache.bypass',
   PORTICO_SUBGRAPH_RETRIES: 'resilience.retries',
+  PORTICO_SUBSCRIPTIONS: 'subscriptions.enabled',
+  PORTICO_MAX_SUBSCRIPTIONS_PER_CONNECTION: 'subscriptions.maxPerConnection',
+  PORTICO_MAX_SUBSCRIPTIONS_PER_CLIENT: 'subscriptions.maxPerClient',
   PORTICO_CIRCUIT_BREAKER: 'resilience.circuitBreaker.enabled',
   PORTICO_CIRCUIT_STARTUP_GRACE_MS: 'resilience.circuitBreaker.startupGraceMs',
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'tracing.endpoint',

@@ -27,6 +27,9 @@ export const ApolloGateway = loaded.gateway.ApolloGateway;
 export type ApolloGateway = ApolloGatewayModule.ApolloGateway;
 export const RemoteGraphQLDataSource = loaded.gateway.RemoteGraphQLDataSource;
 export type RemoteGraphQLDataSource<T extends Record<string, any>> = ApolloGatewayModule.RemoteGraphQLDataSource<T>;
+/** For subscriptions (src/subscriptions/plan.ts): each event's entity fetches run on @apollo/gateway's executor. */
+export const executeQueryPlan = loaded.gateway.executeQueryPlan;
+export const buildOperationContext = loaded.gateway.buildOperationContext;
 
 /** Exports whose live value no longer matches the copy (none, as long as the library never reassigns one). */
 export function divergedFederationExports(): string[] {

@@ -22,6 +22,8 @@ export interface CreateGatewayOptions {
   defaultCacheControl?: (query: string) => string | null;
   /** Told of every subgraph fetch: which subgraph, how long, and whether it answered (HTTP status below 400). */
   onFetch?: (subgraph: string, seconds: number, ok: boolean) => void;
+  /** Filled with the data source of each subgraph as the gateway builds it (subscriptions fetch entities through them). */
+  dataSources?: Map<string, SignedSubgraphDataSource>;
   /** Told of each subgraph, its URL and its breaker, for `GET /health/subgraphs`. */
   subgraphHealth?: SubgraphHealth;
 }
@@ -51,7 +53,7 @@ function applyTelemetryChoice(optedIn: boolean): void {
   process.env.APOLLO_TELEMETRY_DISABLED = optedIn ? 'false' : 'true';
 }
 
-export function createGateway({ config, logger, onReload, validateSupergraph, onFetch, defaultCacheControl, subgraphHealth }: CreateGatewayOptions): ApolloGateway {
+export function createGateway({ config, logger, onReload, validateSupergraph, onFetch, defaultCacheControl, subgraphHealth, dataSources }: CreateGatewayOptions): ApolloGateway {
   applyTelemetryChoice(config.apolloTelemetry);
   const source = { watch: config.supergraph.watch, logger, onReload, validate: validateSupergraph };
   // Keep-alive connections to the subgraphs, shared by every data source, closed with the gateway.
@@ -81,7 +83,9 @@ export function createGateway({ config, logger, onReload, validateSupergraph, on
       subgraphHealth?.track(name, target, resilient.circuitState, http.fetcher(PROBE_TIMEOUT_MS));
       const observedFetcher = observed(resilient, name, onFetch);
       const fetcher = deduplication ? deduplication.fetcher(observedFetcher) : observedFetcher;
-      return new SignedSubgraphDataSource({ name, url: target, fetcher, defaultCacheControl });
+      const dataSource = new SignedSubgraphDataSource({ name, url: target, fetcher, defaultCacheControl });
+      dataSources?.set(name, dataSource);
+      return dataSource;
     },
   });
   if (subgraphHealth) gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => subgraphHealth.keep(subgraphNames(coreSupergraphSdl)));

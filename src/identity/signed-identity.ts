@@ -288,3 +288,14 @@ function parseIdentity(payload: string): Identity {
   }
   return value as Identity;
 }
+
+/**
+ * What the signature of a subscription connection (graphql-ws, the identity and signature headers'
+ * values in `connection_init`'s payload) vouches for: a WebSocket to `path`, without a body. The
+ * gateway signs it single-use, so a payload seen once cannot open a second connection.
+ */
+export const connectionRequest = (path: string): { method: string; path: string; bodySha256: string } => ({
+  method: 'WS',
+  path,
+  bodySha256: sha256Hex(''),
+});

@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import type { GatewayContext } from '../context.js';
+import { refusal } from './refusal.js';
 import type { CachePolicy, Operation, OperationResponse } from './operation.js';
 import type { PipelineRun } from './pipeline.js';
 import type { OperationRunner } from './run-operation.js';
@@ -32,6 +33,10 @@ export function createApolloAdapter(runner: OperationRunner): ApolloServerPlugin
             cachePolicy: rc.overallCachePolicy as CachePolicy,
           });
           if ('error' in prepared) throw prepared.error;
+          // @apollo/gateway executes no subscription: they have entry points of their own (src/subscriptions).
+          if (prepared.op.type === 'subscription') {
+            throw refusal('Subscriptions are served over WebSocket (graphql-ws) or multipart HTTP (Accept: multipart/mixed;subscriptionSpec="1.0")', 'BAD_REQUEST', 400);
+          }
           op = prepared.op;
           run = await runner.pipelineStart(op);
           if (run.refused) throw run.refused;

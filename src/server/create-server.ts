@@ -21,6 +21,7 @@ import { createListSizeLearner } from '../cost/list-sizes.js';
 import { limitRules } from '../cost/limits.js';
 import { useRateLimits } from '../cost/rate-limits.js';
 import { createGateway } from '../gateway/create-gateway.js';
+import type { SignedSubgraphDataSource } from '../gateway/subgraph-data-source.js';
 import { readSupergraph } from '../gateway/supergraph.js';
 import { createCallerIdentities } from '../identity/caller-identity.js';
 import { answerPrimaryForMetrics } from '../observability/cluster-metrics.js';
@@ -33,6 +34,7 @@ import { createTracingPlugin, startTracing } from '../observability/tracing.js';
 import { createRestApi } from '../rest/index.js';
 import type { RouteInput } from '../rest/route-map.js';
 import { createStores } from '../stores/index.js';
+import { createSubscriptionServer } from '../subscriptions/server.js';
 import { useQuotas } from '../keys/quota-stage.js';
 import { createUsageHandler } from '../keys/usage-admin.js';
 import { createUsageRecorder } from '../keys/usage-recorder.js';
@@ -142,11 +144,13 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
   const pipeline = createPipeline(plugins);
 
   let supergraphLoaded = false;
+  const dataSources = new Map<string, SignedSubgraphDataSource>();
   const subgraphHealth = createSubgraphHealth();
   const gateway = createGateway({
     config,
     logger,
     subgraphHealth,
+    dataSources,
     validateSupergraph: authorization.validateSupergraph,
     defaultCacheControl: defaultHints.enabled ? (query) => defaultHints.headerFor(query) : undefined,
     onReload: (outcome) => metrics.reloads.inc({ outcome: outcome.ok ? 'ok' : 'refused' }),
@@ -162,6 +166,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     pipeline.useSupergraph(supergraph, apiSchema);
     if (defaultHints.enabled) defaultHints.useSupergraph(supergraph);
     documents.useSchema(apiSchema);
+    subscriptions.useSupergraph(coreSupergraphSdl);
     rest?.useSchema(apiSchema);
     supergraphLoaded = true;
   });
@@ -243,10 +248,24 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     : undefined;
 
   let accepting = false;
+  // Subscriptions: graphql-ws on the same port and path, and multipart HTTP (src/subscriptions).
+  const subscriptions = createSubscriptionServer({
+    config,
+    logger,
+    registry: metrics.registry,
+    createContext,
+    pipeline,
+    runner,
+    documents,
+    dataSources,
+    formatError: errorFormatter,
+    accepting: () => accepting,
+  });
+  httpServer.on('upgrade', subscriptions.upgrade);
   httpServer.on(
     'request',
     createRequestHandler({
-      graphql,
+      graphql: subscriptions.withMultipart(graphql),
       purge: createPurgeHandler(stores.cache, authenticator, config.cache.purgeScope),
       costReport: createCostReportHandler(learner, authenticator, config.cost.reportScope, config.cost.defaultListSize),
       usage: createUsageHandler(stores.usage, authenticator, config.usage.adminScope, options.now),
@@ -286,6 +305,8 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     },
     async stop() {
       accepting = false;
+      // Sockets closed with 1001 first: their clients reconnect to another replica.
+      await subscriptions.close();
       // The drain plugin stops accepting and waits for requests in flight; past the timeout, connections are cut.
       const timer = setTimeout(() => httpServer.closeAllConnections(), config.server.shutdownTimeoutMs);
       await apollo.stop();

@@ -69,7 +69,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-async function parseBody(req: IncomingMessage, limit: number): Promise<unknown> {
+/** A POST body as JSON (as text when it is not JSON), at most `limit` bytes (413), undefined for other methods. */
+export async function parseBody(req: IncomingMessage, limit: number): Promise<unknown> {
   if (req.method !== 'POST') return undefined;
   const text = await readBody(req, limit);
   const type = req.headers['content-type'] ?? '';

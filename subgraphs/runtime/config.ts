@@ -20,6 +20,8 @@ export interface SubgraphConfig {
   usingDevKey: boolean;
   /** How old a signed identity may be, in seconds. */
   identityMaxAgeSeconds: number;
+  /** REDIS_URL: the pub/sub of subscriptions goes through Redis (every replica sees every change). */
+  redisUrl?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** `auto`: pretty on a terminal outside production, JSON lines otherwise. */
   logFormat: 'auto' | 'json' | 'pretty';
@@ -31,7 +33,7 @@ export class ConfigError extends Error {}
 const PORT_RANGE = 'must be an integer between 0 and 65535';
 
 /** Variables whose value may hold a secret (a password in a URL, a key): never quoted in an error. */
-const holdsSecret = (variable: string) => variable === 'DATABASE_URL' || /SECRET|KEY|PASSWORD|TOKEN/i.test(variable);
+const holdsSecret = (variable: string) => variable === 'DATABASE_URL' || variable === 'REDIS_URL' || /SECRET|KEY|PASSWORD|TOKEN/i.test(variable);
 const blankToUndefined = (value: unknown) => (value === '' ? undefined : value);
 
 function isPublicKey(text: string): boolean {
@@ -86,6 +88,10 @@ function envSchema(name: string, defaultPort: number) {
         .min(1, 'must be an integer between 1 and 300')
         .max(300, 'must be an integer between 1 and 300')
         .default(DEFAULT_MAX_AGE_SECONDS),
+    ),
+    REDIS_URL: z.preprocess(
+      blankToUndefined,
+      z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL, with no spaces or line breaks').optional(),
     ),
     LOG_LEVEL: z.preprocess(
       blankToUndefined,
@@ -143,6 +149,7 @@ export function loadSubgraphConfig(
     gatewayKeys: values.PORTICO_GATEWAY_PUBLIC_KEYS ?? [DEV_GATEWAY_PUBLIC_KEY],
     usingDevKey: !values.PORTICO_GATEWAY_PUBLIC_KEYS,
     identityMaxAgeSeconds: values.PORTICO_IDENTITY_MAX_AGE_SECONDS,
+    redisUrl: values.REDIS_URL,
     logLevel: values.LOG_LEVEL,
     logFormat: values.LOG_FORMAT,
   });

@@ -12,6 +12,8 @@ export interface SubgraphStartOptions {
   identityMaxAgeSeconds?: number;
   storage: StorageOptions;
   logger?: Logger;
+  /** Redis for the pub/sub of subscriptions (REDIS_URL). */
+  redisUrl?: string;
 }
 
 export interface SubgraphMainOptions {
@@ -38,8 +40,8 @@ export async function runSubgraphMain({ name, defaultPort, env, start }: Subgrap
   if (config.usingDevKey) {
     logger.warn('PORTICO_GATEWAY_PUBLIC_KEYS is not set: trusting the documented dev key; set it outside development');
   }
-  const { port, host, gatewayKeys, identityMaxAgeSeconds, storage } = config;
-  const running = await start({ port, host, gatewayKeys, identityMaxAgeSeconds, storage, logger });
+  const { port, host, gatewayKeys, identityMaxAgeSeconds, storage, redisUrl } = config;
+  const running = await start({ port, host, gatewayKeys, identityMaxAgeSeconds, storage, logger, redisUrl });
   logger.info({ url: running.url, storage: config.storage.kind }, `${name} subgraph ready`);
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'stopping');

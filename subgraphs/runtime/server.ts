@@ -24,8 +24,10 @@ import { maskUnexpected } from './errors.js';
 import { createInvalidations, invalidationPlugin, type Invalidations } from './invalidation.js';
 import { assertStorableIdentity, guardResolvers, refusingBadInput } from './input.js';
 import { migrate, readMigrations } from './migrations.js';
+import { createMemoryPubSub, createRedisPubSub, type PubSub } from './pubsub.js';
 import { singleUseMutationsPlugin } from './single-use-mutations.js';
 import { openDb, type Db, type StorageOptions } from './storage/index.js';
+import { serveSubscriptions } from './subscriptions.js';
 
 /** What every resolver of a subgraph receives. */
 export interface SubgraphContext extends Invalidations {
@@ -35,6 +37,8 @@ export interface SubgraphContext extends Invalidations {
   singleUseSignature: boolean;
   db: Db;
   logger: Logger;
+  /** Where changes are published for subscriptions (Redis with `redisUrl`, else this process). */
+  pubsub: PubSub;
 }
 
 export interface StartSubgraphOptions<TExtra extends object> {
@@ -62,6 +66,8 @@ export interface StartSubgraphOptions<TExtra extends object> {
   logger?: Logger;
   /** Largest request body. Default 1 MiB. */
   maxBodyBytes?: number;
+  /** Redis for the pub/sub of subscriptions, so that every replica's subscribers see every change. Default: in memory. */
+  redisUrl?: string;
 }
 
 export interface RunningSubgraph {
@@ -126,12 +132,13 @@ export async function startSubgraph<TExtra extends object = object>(
   // This subgraph accepts only signatures that name it (the audience) and match the request itself.
   const verifier = createRequestVerifier(options.gatewayKeys, { audience: name, maxAgeSeconds: options.identityMaxAgeSeconds });
   const logger = (options.logger ?? pino({ level: 'silent' })).child({ subgraph: name });
+  const schema = buildSubgraphSchema({
+    typeDefs: options.typeDefs,
+    // Arguments and representations are checked before a resolver can take them to the database.
+    resolvers: withInheritedEntityHints(guardResolvers(options.resolvers, options.typeDefs), options.typeDefs) as GraphQLResolverMap<unknown>,
+  });
   const apollo = new ApolloServer<SubgraphContext & TExtra>({
-    schema: buildSubgraphSchema({
-      typeDefs: options.typeDefs,
-      // Arguments and representations are checked before a resolver can take them to the database.
-      resolvers: withInheritedEntityHints(guardResolvers(options.resolvers, options.typeDefs), options.typeDefs) as GraphQLResolverMap<unknown>,
-    }),
+    schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
     // runSubgraphMain stops on SIGTERM/SIGINT (storage closed first); Apollo's own handlers would race it.
@@ -141,12 +148,13 @@ export async function startSubgraph<TExtra extends object = object>(
     formatError: maskUnexpected(logger),
   });
   const db = await openDb(options.storage, logger);
+  const pubsub = options.redisUrl ? createRedisPubSub(options.redisUrl, logger) : createMemoryPubSub();
   try {
     const applied = await migrate(db, name, await readMigrations(options.migrations));
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-    await apollo.start();
+    await Promise.all([apollo.start(), pubsub.ready()]);
   } catch (error) {
-    await db.close();
+    await Promise.all([db.close(), pubsub.close()]);
     throw error;
   }
 
@@ -169,15 +177,20 @@ export async function startSubgraph<TExtra extends object = object>(
         logger.warn({ reason: error.message }, 'request refused: bad signed identity');
         throw new HttpError(401, 'UNAUTHENTICATED', 'invalid or missing signed identity');
       }
-      const base: SubgraphContext = { identity, singleUseSignature, db, logger, ...createInvalidations(name) };
-      // Claims the service cannot store refuse the request as bad input (HTTP 200), not as a failure.
-      const extra = await refusingBadInput(() => {
-        assertStorableIdentity(identity);
-        return extend ? extend(base) : ({} as TExtra);
-      });
-      return { ...base, ...extra };
+      return contextFor(identity, singleUseSignature);
     },
   });
+  async function contextFor(identity: Identity, singleUseSignature: boolean): Promise<SubgraphContext & TExtra> {
+    const base: SubgraphContext = { identity, singleUseSignature, db, logger, pubsub, ...createInvalidations(name) };
+    // Claims the service cannot store refuse the request as bad input (HTTP 200), not as a failure.
+    const extra = await refusingBadInput(() => {
+      assertStorableIdentity(identity);
+      return extend ? extend(base) : ({} as TExtra);
+    });
+    return { ...base, ...extra };
+  }
+  // Subscriptions over graphql-ws on the same path, for the gateway only (a signed identity in connection_init).
+  const subscriptions = serveSubscriptions({ schema, verifier, logger, context: (identity) => contextFor(identity, false) });
 
   const http = createServer(clientTimeoutOptions(SUBGRAPH_CLIENT_TIMEOUTS), (req: IncomingMessage, res: ServerResponse) => {
     const [path, query = ''] = (req.url ?? '/').split('?', 2);
@@ -191,9 +204,14 @@ export async function startSubgraph<TExtra extends object = object>(
       sendError(res, new HttpError(404, 'NOT_FOUND', `no route for ${path}`));
     }
   });
+  http.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (path === '/graphql' || path === '/') subscriptions.handleUpgrade(req, socket, head);
+    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  });
   const port = await listen(http, options.port ?? 0, host).catch(async (error: unknown) => {
     await apollo.stop();
-    await db.close();
+    await Promise.all([db.close(), pubsub.close()]);
     throw error;
   });
   const shownHost = isWildcard(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
@@ -205,12 +223,16 @@ export async function startSubgraph<TExtra extends object = object>(
     port,
     db,
     async stop() {
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections();
-      });
+      // Subscriptions end with 1001 (going away): the gateway tells its clients the subgraph is unavailable.
+      await Promise.all([
+        subscriptions.close(),
+        new Promise<void>((resolve) => {
+          http.close(() => resolve());
+          http.closeAllConnections();
+        }),
+      ]);
       await apollo.stop();
-      await db.close();
+      await Promise.all([db.close(), pubsub.close()]);
     },
   };
 }

@@ -14,11 +14,13 @@ export interface TodosSubgraphOptions {
   identityMaxAgeSeconds?: number;
   storage: StorageOptions;
   logger?: Logger;
+  /** Redis for the pub/sub of `todoChanged`, so every replica's subscribers see every change. Default: in memory. */
+  redisUrl?: string;
 }
 
 export const TODOS_SCHEMA_FILE = new URL('../../schema/todos.graphql', import.meta.url);
 
-/** Starts the to-dos subgraph: each user's to-dos, readable by their owner and admins. */
+/** Starts the to-dos subgraph: each user's to-dos, readable by their owner and admins, and their changes live. */
 export async function startTodosSubgraph(options: TodosSubgraphOptions): Promise<RunningSubgraph> {
   return startSubgraph<TodosLoaders>({
     ...options,

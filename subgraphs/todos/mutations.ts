@@ -2,6 +2,7 @@ import { badUserInput, forbidden, notFound, type SubgraphContext } from '../runt
 import { actorOf, isUuid, validTitle } from './policy.js';
 import { deleteTodo, insertTodo, todoExists, updateTodo } from './store.js';
 import { toTodo } from './model.js';
+import { publishChange } from './events.js';
 import type { Db } from '../runtime/index.js';
 
 interface UpdateInput {
@@ -28,31 +29,39 @@ function validChanges(input: UpdateInput): { title?: string; completed?: boolean
 
 export const todosMutations = {
   // Each change declares the to-do it changed, by its id as stored (see runtime/invalidation.ts).
-  addTodo: async (_: unknown, { input }: { input: { title: string } }, { identity, db, invalidate }: SubgraphContext) => {
-    const actor = actorOf(identity);
-    const row = await insertTodo(db, actor.sub, validTitle(input.title));
-    invalidate('Todo', { id: row.id });
-    return toTodo(row);
+  // Each change is also published for subscriptions (see events.ts).
+  addTodo: async (_: unknown, { input }: { input: { title: string } }, context: SubgraphContext) => {
+    const actor = actorOf(context.identity);
+    const row = await insertTodo(context.db, actor.sub, validTitle(input.title));
+    context.invalidate('Todo', { id: row.id });
+    const todo = toTodo(row);
+    await publishChange(context, { kind: 'ADDED', id: todo.id, ownerId: todo.ownerId, todo });
+    return todo;
   },
   updateTodo: async (
     _: unknown,
     { id, input }: { id: string; input: UpdateInput },
-    { identity, db, invalidate }: SubgraphContext,
+    context: SubgraphContext,
   ) => {
+    const { identity, db, invalidate } = context;
     const actor = actorOf(identity);
     const changes = validChanges(input);
     if (!isUuid(id)) throw notFound(`no to-do with id ${id}`);
     const row = await updateTodo(db, id, changes, actor);
     if (!row) throw await refusal(db, id);
     invalidate('Todo', { id: row.id });
-    return toTodo(row);
+    const todo = toTodo(row);
+    await publishChange(context, { kind: 'UPDATED', id: todo.id, ownerId: todo.ownerId, todo });
+    return todo;
   },
-  deleteTodo: async (_: unknown, { id }: { id: string }, { identity, db, invalidate }: SubgraphContext) => {
+  deleteTodo: async (_: unknown, { id }: { id: string }, context: SubgraphContext) => {
+    const { identity, db, invalidate } = context;
     const actor = actorOf(identity);
     if (!isUuid(id)) throw notFound(`no to-do with id ${id}`);
     const deleted = await deleteTodo(db, id, actor);
     if (!deleted) throw await refusal(db, id);
-    invalidate('Todo', { id: deleted });
-    return deleted;
+    invalidate('Todo', { id: deleted.id });
+    await publishChange(context, { kind: 'DELETED', id: deleted.id, ownerId: deleted.ownerId, todo: null });
+    return deleted.id;
   },
 };

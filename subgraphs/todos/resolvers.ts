@@ -9,6 +9,7 @@ import {
   type SubgraphContext,
 } from '../runtime/index.js';
 import type { TodosLoaders } from './loaders.js';
+import { todoChanged } from './events.js';
 import { todosMutations } from './mutations.js';
 import { isAdmin, isUuid } from './policy.js';
 import { listTodos } from './store.js';
@@ -37,6 +38,7 @@ export const todosResolvers: GraphQLResolverMap<TodosContext> = {
     },
   },
   Mutation: todosMutations,
+  Subscription: { todoChanged },
   Todo: {
     __resolveReference: ({ id }: { id: string }, context: TodosContext) => visibleTodo(id, context),
     owner: (todo: Todo) => ({ __typename: 'User', id: todo.ownerId }),

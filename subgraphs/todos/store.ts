@@ -97,11 +97,11 @@ export async function updateTodo(
 }
 
 /** Deletes the to-do if `actor` may and returns its id; undefined when nothing matched. One statement. */
-export async function deleteTodo(db: Db, id: string, actor: Actor): Promise<string | undefined> {
-  const [row] = await db.query<{ id: string }>('DELETE FROM todos WHERE id = $1 AND (owner_id = $2 OR $3::boolean) RETURNING id', [
-    id,
-    actor.sub,
-    actor.admin,
-  ]);
-  return row?.id;
+/** Deletes the to-do if the actor may; its id and owner, or undefined. */
+export async function deleteTodo(db: Db, id: string, actor: Actor): Promise<{ id: string; ownerId: string } | undefined> {
+  const [row] = await db.query<{ id: string; owner_id: string }>(
+    'DELETE FROM todos WHERE id = $1 AND (owner_id = $2 OR $3::boolean) RETURNING id, owner_id',
+    [id, actor.sub, actor.admin],
+  );
+  return row && { id: row.id, ownerId: row.owner_id };
 }

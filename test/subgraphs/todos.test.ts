@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { startTodosSubgraph } from '../../subgraphs/todos/index.js';
 import type { RunningSubgraph } from '../../subgraphs/runtime/index.js';
-import { admin, callSubgraph, codes, TEST_GATEWAY_KEYS, user, type CallOptions } from './client.js';
+import { signRequest, type Identity } from '../../src/identity/signed-identity.js';
+import { connect } from '../subscriptions/ws-client.js';
+import { admin, callSubgraph, codes, TEST_GATEWAY_KEYS, TEST_SECRET, user, type CallOptions } from './client.js';
 import { testStorage } from './storage-fixture.js';
 
 const storage = testStorage('todos', { inMemory: true });
@@ -164,5 +166,51 @@ describe('todos subgraph', () => {
         [],
       ]);
     });
+  });
+});
+
+/** connection_init's payload as the gateway sends it: the identity, signed single-use for this connection. */
+const signedParams = (identity: Identity, secret = TEST_SECRET) => () =>
+  signRequest({ identity, method: 'WS', audience: 'todos', path: '/graphql', body: '', singleUse: true }, secret);
+
+const CHANGED = 'subscription { todoChanged { kind id todo { title owner { id } } } }';
+
+describe('todos subgraph subscriptions (graphql-ws)', () => {
+  it("a subscriber gets their own to-dos' changes, never another user's; an admin gets both", async () => {
+    const alice = connect(todos.url, signedParams(user('sub-alice')));
+    const boss = connect(todos.url, signedParams(admin('sub-boss')));
+    const own = alice.subscribe(CHANGED);
+    const all = boss.subscribe(CHANGED);
+    await Promise.all([alice.acknowledged, boss.acknowledged]);
+    // The subscribe message reaches the subgraph right after the ack; an event for bob, then one for alice.
+    await expect.poll(async () => (await call(ADD, { identity: user('sub-bob'), variables: { title: 'bob 1' } }), all.received.length)).toBeGreaterThan(0);
+    const { body } = await call(ADD, { identity: user('sub-alice'), variables: { title: 'alice 1' } });
+    const id = body.data!.addTodo.id;
+    expect(await own.next()).toEqual({ data: { todoChanged: { kind: 'ADDED', id, todo: { title: 'alice 1', owner: { id: 'sub-alice' } } } } });
+    const adminSaw = [...all.received];
+    while (!adminSaw.some((r) => r.data.todoChanged.id === id)) adminSaw.push(await all.next());
+    expect(adminSaw.map((r) => r.data.todoChanged.todo.owner.id)).toContain('sub-bob');
+
+    await call(DELETE, { identity: user('sub-alice'), variables: { id } });
+    expect(await own.next()).toEqual({ data: { todoChanged: { kind: 'DELETED', id, todo: null } } });
+    expect(own.received).toEqual([]);
+    await Promise.all([alice.dispose(), boss.dispose()]);
+  });
+
+  it('refuses a connection without a valid signed identity (4401)', async () => {
+    for (const params of [{}, signedParams(user('x'), 'another-secret-0123456789')]) {
+      const stranger = connect(todos.url, params);
+      stranger.subscribe(CHANGED);
+      expect(await stranger.closed).toEqual({ code: 4401, reason: 'invalid or missing signed identity' });
+    }
+  });
+
+  it('a signed connection_init payload opens one connection only (single-use)', async () => {
+    const params = signedParams(user('sub-carol'))();
+    const first = connect(todos.url, params);
+    await first.acknowledged;
+    const replay = connect(todos.url, params);
+    expect((await replay.closed).code).toBe(4401);
+    await first.dispose();
   });
 });
