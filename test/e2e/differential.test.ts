@@ -65,7 +65,10 @@ async function startPlainGateway(gateway: ApolloGateway): Promise<{ server: Apol
   return { server, url };
 }
 
-describe('differential: Portico and plain @apollo/gateway answer alike', () => {
+// Both of Portico's executors (gateway.executor) against plain @apollo/gateway.
+const executors = ['portico', 'apollo'] as const;
+
+describe.each(executors)('differential (%s executor): Portico and plain @apollo/gateway answer alike', (executor) => {
   let graph: ProductsGraph;
   let portico: Awaited<ReturnType<typeof startGateway>>;
   let plain: ApolloServer;
@@ -74,7 +77,7 @@ describe('differential: Portico and plain @apollo/gateway answer alike', () => {
 
   beforeAll(async () => {
     graph = await startProductsGraph();
-    portico = await startGateway(graph.urls, { supergraph: { path: graph.supergraphPath } });
+    portico = await startGateway(graph.urls, { supergraph: { path: graph.supergraphPath }, gateway: { executor } });
     ({ server: plain, url: plainUrl } = await startPlainGateway(new ApolloGateway({ supergraphSdl: gatewayCompatibleSupergraph(graph.supergraphSdl) })));
     everything = await token('auditor', { scope: 'inventory:read' });
   });
@@ -104,7 +107,7 @@ const demoCases: Case[] = [
   { name: 'an unknown to-do', query: '{ todo(id: "00000000-0000-4000-8000-000000000000") { title } }' },
 ];
 
-describe('differential on the demo graph', () => {
+describe.each(executors)('differential on the demo graph (%s executor)', (executor) => {
   let stack: Stack;
   let plain: { server: ApolloServer; url: string };
   let alice: string;
@@ -112,7 +115,7 @@ describe('differential on the demo graph', () => {
   const identity: Identity = { sub: 'alice', scopes: ['admin', 'users:read:email'], name: 'Alice', email: 'alice@example.com' };
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ gateway: { executor } });
     alice = await token('alice', { scope: identity.scopes.join(' '), name: identity.name, email: identity.email });
     await graphql(stack.url, 'mutation { a: addTodo(input: { title: "one" }) { id } }', { token: alice });
     await graphql(stack.url, 'mutation { b: addTodo(input: { title: "two" }) { id } }', { token: alice });
