@@ -266,7 +266,7 @@ export const configSchema = z
          * executor) or `portico` (Portico's, src/gateway/plan-executor: the same answers with fewer
          * copies; @defer, subscriptions and introspection are still left to @apollo/gateway's).
          */
-        executor: z.enum(['portico', 'apollo']).default('apollo'),
+        executor: z.enum(['portico', 'apollo']).default('portico'),
       })
       .strict()
       .prefault({}),

@@ -18,7 +18,7 @@ export type ExecutorChoice = 'portico' | 'apollo';
  * executor of the same plans (src/gateway/plan-executor/), which leaves to @apollo/gateway's what it
  * does not run (@defer, subscriptions, introspection, @fromContext).
  */
-export function createExecute(gateway: ApolloGateway, logger: Logger, cache: KeyValueCache, executor: ExecutorChoice = 'apollo'): Execute {
+export function createExecute(gateway: ApolloGateway, logger: Logger, cache: KeyValueCache, executor: ExecutorChoice = 'portico'): Execute {
   const requestContext = (op: Operation): GatewayGraphQLRequestContext => {
     const { document, definition, hash } = op.runs;
     return {
