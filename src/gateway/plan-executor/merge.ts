@@ -13,9 +13,12 @@ const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwn
 const own = (object: object, key: string): unknown => (hasOwn(object, key) ? (object as Json)[key] : undefined);
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Sets an own property, even one named like an Object.prototype member (`__proto__`, `constructor`). */
+/**
+ * Sets an own property. Assigning any other Object.prototype name (`constructor`, `toString`) makes an
+ * own property already; only `__proto__` is an accessor, which would set the prototype instead.
+ */
 function setOwn(target: Json, key: string, value: unknown): void {
-  if (key in target && !hasOwn(target, key)) Object.defineProperty(target, key, { configurable: true, enumerable: true, writable: true, value });
+  if (key === '__proto__') Object.defineProperty(target, key, { configurable: true, enumerable: true, writable: true, value });
   else target[key] = value;
 }
 
