@@ -6,6 +6,8 @@ import { defineConfig } from './src/config/index.js';
 const RECENT_SIGN_IN_MINUTES = 30;
 
 export default defineConfig({
+  // REST routes over the operations in schema/operations (README "REST API").
+  rest: { enabled: true },
   authorization: {
     policies: {
       // Deleting a to-do needs a token issued in the last 30 minutes (step-up for destructive actions).

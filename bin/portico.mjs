@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `portico` executable: runs the TypeScript entry point through tsx, with the same arguments.
-import { register } from 'tsx/esm/api';
+// The `portico` executable: the compiled gateway (dist/src/main.js), with the same arguments; in a
+// source checkout outside production, src/main.ts through tsx (see run.mjs).
+import { runEntry } from './run.mjs';
 
-register();
-await import(new URL('../src/main.ts', import.meta.url).href);
+await runEntry('src/main');

@@ -1,9 +1,14 @@
 // npm start: every subgraph in schema/subgraphs.yaml that has a `subgraphs/<name>/main.ts`, on the port
-// of its routing URL, and the gateway; each its own process, stopped together.
+// of its routing URL, and the gateway; each its own process, stopped together. One line says "ready",
+// with the URLs, once the gateway is ready and every subgraph it knows answers (scripts/wait-ready.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { parseCli } from '../src/cli.js';
+import { loadConfigFile } from '../src/config/index.js';
 import { readSubgraphList } from '../src/gateway/compose.js';
 import { gatewayPublicKey } from '../src/identity/signed-identity.js';
+import { baseUrl } from '../src/observability/metrics-listener.js';
+import { waitUntilReady } from './wait-ready.js';
 
 // The subgraphs never get the gateway's secret: its public key when one is set, the dev key otherwise.
 const { PORTICO_SUBGRAPH_SECRET: secret, ...subgraphEnv } = process.env;
@@ -17,8 +22,8 @@ if (secret && !subgraphEnv.PORTICO_GATEWAY_PUBLIC_KEYS) {
 
 const subgraphs = readSubgraphList('schema/subgraphs.yaml')
   .filter(({ name }) => existsSync(`subgraphs/${name}/main.ts`))
-  .map(({ name, url }) => ({ name, entry: `subgraphs/${name}/main.ts`, args: [], base: subgraphEnv, env: { PORT: new URL(url).port } }));
-const services = [...subgraphs, { name: 'gateway', entry: 'src/main.ts', args: process.argv.slice(2), base: process.env, env: {} }];
+  .map(({ name, url }) => ({ name, entry: `subgraphs/${name}/main`, args: [], base: subgraphEnv, env: { PORT: new URL(url).port } }));
+const services = [...subgraphs, { name: 'gateway', entry: 'src/main', args: process.argv.slice(2), base: process.env, env: {} }];
 
 const children: ChildProcess[] = [];
 let stopping = false;
@@ -32,7 +37,8 @@ function stopAll(code: number): void {
 }
 
 for (const { name, entry, args, base, env } of services) {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  // bin/run.mjs: the compiled entry under NODE_ENV=production (npm run build), the sources through tsx otherwise.
+  const child = spawn(process.execPath, ['bin/run.mjs', entry, ...args], {
     stdio: 'inherit',
     env: { ...base, ...env, APOLLO_TELEMETRY_DISABLED: process.env.APOLLO_TELEMETRY_DISABLED ?? 'true' },
   });
@@ -47,3 +53,28 @@ for (const { name, entry, args, base, env } of services) {
 
 process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));
+
+// Where the gateway will listen, read as it reads it; a config it refuses is left for it to report.
+const action = parseCli(process.argv.slice(2));
+const config = action.kind === 'serve' ? await loadConfigFile({ file: action.configFile, overrides: action.overrides }).catch(() => undefined) : undefined;
+if (config) {
+  const { host, port } = config.server;
+  const local = ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(host);
+  const probe = baseUrl(host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host, port);
+  const base = baseUrl(local ? 'localhost' : host, port);
+  const started = Date.now();
+  waitUntilReady(probe, {
+    timeoutMs: 180_000,
+    onSlow: (missing) => process.stderr.write(`portico: still starting, waiting for ${missing.join(', ')}\n`),
+  }).then(
+    ({ subgraphs }) => {
+      if (stopping) return;
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      const urls = [...(config.sandbox ? [`Sandbox ${base}/`] : []), `GraphQL ${base}/graphql`].join('  ');
+      process.stdout.write(`\nPortico is ready in ${seconds} s: ${urls}  (subgraphs up: ${Object.keys(subgraphs).sort().join(', ')})\n\n`);
+    },
+    (error: Error) => {
+      if (!stopping) process.stderr.write(`portico: ${error.message}\n`);
+    },
+  );
+}

@@ -15,6 +15,8 @@ export interface RequestReport {
   /** The client's plan (`default` or a name in cost.budgets.plans), for per-plan metrics. */
   plan?: string;
   errorCodes: string[];
+  /** The REST route that ran the operation (`GET /api/todos/{id}`), when one did. */
+  route?: string;
 }
 
 /** What every plugin and the subgraph fetcher know about one request. */

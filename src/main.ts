@@ -20,20 +20,23 @@ async function loadOrExit(configFile: string | undefined, overrides: ConfigInput
 /** One gateway: serve until SIGTERM/SIGINT, then finish the requests in flight and exit 0. */
 async function serve(config: PorticoConfig, logger: Logger): Promise<void> {
   // Loaded here, not at the top, so that `portico keys …` starts without the gateway's modules.
-  const [{ createPorticoServer }, { CompositionError }, { SubgraphListError }, { MetricsListenError }] = await Promise.all([
+  const [{ createPorticoServer }, { CompositionError }, { SubgraphListError }, { MetricsListenError }, { OperationsError }] = await Promise.all([
     import('./server/create-server.js'),
     import('./gateway/supergraph-compose.js'),
     import('./gateway/compose.js'),
     import('./observability/metrics-listener.js'),
+    import('./rest/operations.js'),
   ]);
-  // In a cluster worker the primary serves the metrics listener, with every worker's metrics.
-  const server = createPorticoServer(config, logger, { metricsListener: !cluster.isWorker });
+  let server: ReturnType<typeof createPorticoServer>;
+  let started: Awaited<ReturnType<typeof server.start>>;
   try {
-    const { url, metricsUrl } = await server.start();
-    logger.info({ url, metricsUrl, sandbox: config.sandbox, introspection: config.introspection }, `Portico gateway ready at ${url}`);
+    // In a cluster worker the primary serves the metrics listener, with every worker's metrics.
+    server = createPorticoServer(config, logger, { metricsListener: !cluster.isWorker });
+    started = await server.start();
   } catch (error) {
-    // A subgraph list that cannot be read or composed, a metrics port taken: the user's to fix; say what, plainly.
-    const plain = error instanceof CompositionError || error instanceof SubgraphListError || error instanceof MetricsListenError;
+    // A subgraph list that cannot be read or composed, a metrics port taken, operation files or a manifest
+    // that cannot be read: the user's to fix; say what, plainly.
+    const plain = error instanceof CompositionError || error instanceof SubgraphListError || error instanceof MetricsListenError || error instanceof OperationsError;
     if (plain) process.stderr.write(`portico: ${error.message}\n`);
     logger.fatal({ err: error }, 'gateway failed to start');
     process.exit(1);
@@ -53,6 +56,9 @@ async function serve(config: PorticoConfig, logger: Logger): Promise<void> {
       );
     });
   }
+  // Said once SIGTERM is handled: whoever stops the gateway on seeing this line gets a clean stop.
+  const { url, metricsUrl } = started;
+  logger.info({ url, metricsUrl, sandbox: config.sandbox, introspection: config.introspection }, `Portico gateway ready at ${url}`);
 }
 
 // `portico keys …` manages API keys and exits; it never starts a gateway.

@@ -85,6 +85,23 @@ function readEnv(env: Record<string, string | undefined>): { tree: Tree; sources
 }
 
 const SCRIPT_FILE = /\.(ts|mts|js|mjs)$/;
+const TYPESCRIPT_FILE = /\.m?ts$/;
+
+/**
+ * A config file's module. Run from the compiled build (this file is .js), Node cannot read TypeScript:
+ * a .ts config then goes through tsx's scoped loader, for that file and what it imports only; the
+ * gateway's own modules stay compiled. Run from the sources (tsx, vitest), a TypeScript loader is
+ * already there.
+ */
+async function importConfig(file: string): Promise<unknown> {
+  const url = pathToFileURL(resolve(file)).href;
+  if (TYPESCRIPT_FILE.test(file) && !import.meta.url.endsWith('.ts')) {
+    const { tsImport } = await import('tsx/esm/api');
+    return tsImport(url, import.meta.url);
+  }
+  return import(url);
+}
+
 const DEFAULT_FILES = ['portico.config.ts', 'portico.config.mjs', 'portico.config.js', 'portico.config.yaml', 'portico.config.yml'];
 
 /**
@@ -99,7 +116,9 @@ export async function loadConfigFile(options: LoadConfigOptions = {}): Promise<P
   if (!existsSync(file)) throw new ConfigError('PORTICO_CONFIG', `config file ${file} does not exist`);
   let content: unknown;
   try {
-    content = ((await import(pathToFileURL(resolve(file)).href)) as { default?: unknown }).default;
+    content = ((await importConfig(file)) as { default?: unknown }).default;
+    // `export default` compiled to CommonJS (a .ts file in a package without "type": "module"): one level more.
+    if ((content as { __esModule?: boolean } | undefined)?.__esModule) content = (content as { default?: unknown }).default;
   } catch (error) {
     throw new ConfigError(file, `cannot load config file: ${(error as Error).message.split('\n')[0]}`);
   }

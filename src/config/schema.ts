@@ -227,7 +227,11 @@ export const configSchema = z
     /** Apollo Sandbox on `GET /`; default on outside production. */
     sandbox: bool.optional(),
     logging: z
-      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        /** `auto`: pretty one-line logs on a terminal outside production, JSON lines when piped or in production. */
+        format: z.enum(['auto', 'json', 'pretty']).default('auto'),
+      })
       .strict()
       .prefault({}),
     /** Retries (queries only) and a circuit breaker, per subgraph. */
@@ -244,6 +248,8 @@ export const configSchema = z
             failureThreshold: z.coerce.number().int().positive().default(5),
             /** How long a circuit stays open before one probe call, in ms. */
             coolDownMs: z.coerce.number().int().positive().default(10_000),
+            /** While a subgraph has never answered, its failures do not open its circuit for this long after start, in ms. */
+            startupGraceMs: z.coerce.number().int().min(0).default(30_000),
           })
           .strict()
           .prefault({}),
@@ -282,6 +288,34 @@ export const configSchema = z
         port: port.default(9090),
         /** Serve `/metrics` on the GraphQL port instead (no listener of its own): keep it private at the proxy then. */
         onMainPort: bool.default(false),
+      })
+      .strict()
+      .prefault({}),
+    /** REST routes over named operations, with their OpenAPI document and docs page (README "REST API"). */
+    rest: z
+      .object({
+        enabled: bool.default(false),
+        /** Where the routes, `openapi.json` and `docs` are served. */
+        prefix: z.string().regex(/^\/[\w\-/]*[\w-]$/, 'a path such as /api (no trailing slash)').default('/api'),
+        /** The `.graphql` files of named operations (and `routes.yaml`, unless `routes` is set). */
+        operationsDir: z.string().min(1).default('schema/operations'),
+        /** The route map; without it, `<operationsDir>/routes.yaml`. Each: `{ method, path, operation, body?, status?, location? }`. */
+        routes: z.array(z.record(z.string(), z.unknown())).optional(),
+        /** Serve `GET <prefix>/docs`, the API reference page (Swagger UI, served from the package). */
+        docs: bool.default(true),
+      })
+      .strict()
+      .prefault({}),
+    /** Which documents may run at all (README "Trusted documents"). */
+    security: z
+      .object({
+        /**
+         * `enforce`: only the manifest's operations run (sent by id or APQ hash, or as their exact
+         * text); `log`: others run and are logged; `off` (default): no check.
+         */
+        trustedDocuments: z.enum(['off', 'log', 'enforce']).default('off'),
+        /** The persisted query manifest `npm run operations` writes. */
+        manifest: z.string().min(1).default('schema/operations/persisted-query-manifest.json'),
       })
       .strict()
       .prefault({}),
@@ -370,6 +404,7 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_CACHE_BYPASS: 'cache.bypass',
   PORTICO_SUBGRAPH_RETRIES: 'resilience.retries',
   PORTICO_CIRCUIT_BREAKER: 'resilience.circuitBreaker.enabled',
+  PORTICO_CIRCUIT_STARTUP_GRACE_MS: 'resilience.circuitBreaker.startupGraceMs',
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'tracing.endpoint',
   OTEL_SERVICE_NAME: 'tracing.serviceName',
   REDIS_URL: 'redisUrl',
@@ -381,6 +416,7 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_INTROSPECTION: 'introspection',
   PORTICO_SANDBOX: 'sandbox',
   LOG_LEVEL: 'logging.level',
+  LOG_FORMAT: 'logging.format',
   PORTICO_APOLLO_TELEMETRY: 'apolloTelemetry',
   PORTICO_HIDE_SCHEMA_DETAILS: 'hideSchemaDetails',
   PORTICO_METRICS_HOST: 'metrics.host',
@@ -390,6 +426,11 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_API_KEYS_REQUIRED: 'apiKeys.required',
   PORTICO_API_KEYS_ADMIN_SCOPE: 'apiKeys.adminScope',
   PORTICO_API_KEYS_ROTATION_GRACE: 'apiKeys.rotationGraceSeconds',
+  PORTICO_REST: 'rest.enabled',
+  PORTICO_REST_PREFIX: 'rest.prefix',
+  PORTICO_OPERATIONS_DIR: 'rest.operationsDir',
+  PORTICO_TRUSTED_DOCUMENTS: 'security.trustedDocuments',
+  PORTICO_TRUSTED_DOCUMENTS_MANIFEST: 'security.manifest',
 };
 /** `PORTICO_SUBGRAPH_TODOS_URL=http://…` sets `subgraphs.todos.url`. */
 export const SUBGRAPH_URL_ENV = /^PORTICO_SUBGRAPH_([A-Z0-9_]+)_URL$/;

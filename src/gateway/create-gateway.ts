@@ -2,6 +2,7 @@ import { ApolloGateway } from './apollo-gateway.js';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import type { Logger } from 'pino';
 import type { PorticoConfig } from '../config/index.js';
+import { PROBE_TIMEOUT_MS, subgraphNames, type SubgraphHealth } from '../observability/subgraph-health.js';
 import { createRequestSigner } from '../identity/signed-identity.js';
 import { createDeduplication } from './dedupe.js';
 import { createSubgraphHttp } from './fetcher.js';
@@ -21,6 +22,8 @@ export interface CreateGatewayOptions {
   defaultCacheControl?: (query: string) => string | null;
   /** Told of every subgraph fetch: which subgraph, how long, and whether it answered (HTTP status below 400). */
   onFetch?: (subgraph: string, seconds: number, ok: boolean) => void;
+  /** Told of each subgraph, its URL and its breaker, for `GET /health/subgraphs`. */
+  subgraphHealth?: SubgraphHealth;
 }
 
 /** The fetcher, timed and reported. */
@@ -48,7 +51,7 @@ function applyTelemetryChoice(optedIn: boolean): void {
   process.env.APOLLO_TELEMETRY_DISABLED = optedIn ? 'false' : 'true';
 }
 
-export function createGateway({ config, logger, onReload, validateSupergraph, onFetch, defaultCacheControl }: CreateGatewayOptions): ApolloGateway {
+export function createGateway({ config, logger, onReload, validateSupergraph, onFetch, defaultCacheControl, subgraphHealth }: CreateGatewayOptions): ApolloGateway {
   applyTelemetryChoice(config.apolloTelemetry);
   const source = { watch: config.supergraph.watch, logger, onReload, validate: validateSupergraph };
   // Keep-alive connections to the subgraphs, shared by every data source, closed with the gateway.
@@ -70,14 +73,18 @@ export function createGateway({ config, logger, onReload, validateSupergraph, on
       const resilient = withResilience(signedFetcher(http.fetcher(timeoutMs), signer, name), {
         name,
         retry: retries === 0 ? false : { retries, baseDelayMs: retryBaseDelayMs, maxDelayMs: retryMaxDelayMs },
-        circuitBreaker: circuitBreaker.enabled ? { failureThreshold: circuitBreaker.failureThreshold, coolDownMs: circuitBreaker.coolDownMs } : false,
+        circuitBreaker: circuitBreaker.enabled
+          ? { failureThreshold: circuitBreaker.failureThreshold, coolDownMs: circuitBreaker.coolDownMs, startupGraceMs: circuitBreaker.startupGraceMs }
+          : false,
         onStateChange: (state, subgraph) => logger.warn({ subgraph, state }, `subgraph circuit ${state}`),
       });
+      subgraphHealth?.track(name, target, resilient.circuitState, http.fetcher(PROBE_TIMEOUT_MS));
       const observedFetcher = observed(resilient, name, onFetch);
       const fetcher = deduplication ? deduplication.fetcher(observedFetcher) : observedFetcher;
       return new SignedSubgraphDataSource({ name, url: target, fetcher, defaultCacheControl });
     },
   });
+  if (subgraphHealth) gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => subgraphHealth.keep(subgraphNames(coreSupergraphSdl)));
   const stop = gateway.stop.bind(gateway);
   gateway.stop = async () => {
     await stop();

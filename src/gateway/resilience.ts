@@ -32,6 +32,12 @@ export interface CircuitBreakerOptions {
    * circuit for every caller.
    */
   failureStatuses?: readonly number[];
+  /**
+   * Start-up grace, in ms from the breaker's creation: while the subgraph has never answered yet,
+   * its failures do not count (it is still starting, as the gateway may be up before its
+   * subgraphs). Once it has answered, or after the grace, failures count as usual. Default 0.
+   */
+  startupGraceMs?: number;
 }
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
@@ -84,7 +90,7 @@ const DEFAULT_RETRY: Required<RetryOptions> = {
   retryOnStatus: UNAVAILABLE_STATUSES,
   retryOnError: retryableError,
 };
-const DEFAULT_BREAKER: Required<CircuitBreakerOptions> = { failureThreshold: 5, coolDownMs: 10_000, failureStatuses: UNAVAILABLE_STATUSES };
+const DEFAULT_BREAKER: Required<CircuitBreakerOptions> = { failureThreshold: 5, coolDownMs: 10_000, failureStatuses: UNAVAILABLE_STATUSES, startupGraceMs: 0 };
 
 /**
  * True when the GraphQL request in the body holds only query operations (as `@apollo/gateway` sends
@@ -114,6 +120,9 @@ function createBreaker(options: Required<CircuitBreakerOptions>, now: () => numb
   let failures = 0;
   let openedAt = 0;
   let probing = false;
+  // Until the subgraph first answers, and within the start-up grace, a failure is "not started yet".
+  const createdAt = now();
+  let answered = false;
   const move = (next: CircuitState) => {
     if (next !== state) {
       state = next;
@@ -134,11 +143,13 @@ function createBreaker(options: Required<CircuitBreakerOptions>, now: () => numb
       return true;
     },
     success(): void {
+      answered = true;
       failures = 0;
       probing = false;
       move('closed');
     },
     failure(): void {
+      if (!answered && now() - createdAt < options.startupGraceMs) return;
       failures += 1;
       if (state === 'half-open' || failures >= options.failureThreshold) {
         probing = false;

@@ -25,6 +25,7 @@ export function observeRequest(
       {
         requestId: res.getHeader('x-request-id'),
         method: req.method,
+        route: report.route,
         status: res.statusCode,
         durationMs: Math.round(seconds * 1e4) / 10,
         operationName: report.operationName ?? undefined,

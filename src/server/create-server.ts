@@ -27,7 +27,11 @@ import { answerPrimaryForMetrics } from '../observability/cluster-metrics.js';
 import { createMetrics } from '../observability/metrics.js';
 import { baseUrl, createMetricsListener } from '../observability/metrics-listener.js';
 import { createReportPlugin } from '../observability/plugin.js';
+import { observeRequest } from '../observability/request-log.js';
+import { createSubgraphHealth } from '../observability/subgraph-health.js';
 import { createTracingPlugin, startTracing } from '../observability/tracing.js';
+import { createRestApi } from '../rest/index.js';
+import type { RouteInput } from '../rest/route-map.js';
 import { createStores } from '../stores/index.js';
 import { useQuotas } from '../keys/quota-stage.js';
 import { createUsageHandler } from '../keys/usage-admin.js';
@@ -35,8 +39,9 @@ import { createUsageRecorder } from '../keys/usage-recorder.js';
 import { createKeysAdminHandler } from '../keys/admin-keys.js';
 import { createRequestKeyCheck } from '../keys/request-key.js';
 import { createApiKeysFromConfig } from '../keys/store-create.js';
+import { createTrustedDocumentCheck, readManifest } from '../security/trusted-documents.js';
 import { formatError } from './format-error.js';
-import { createGraphQLHandler } from './graphql-http.js';
+import { createGraphQLHandler, readBody } from './graphql-http.js';
 import { createApolloAdapter } from './apollo-adapter.js';
 import { createDocuments, validationRules } from './documents.js';
 import { createExecute } from './execute.js';
@@ -137,9 +142,11 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
   const pipeline = createPipeline(plugins);
 
   let supergraphLoaded = false;
+  const subgraphHealth = createSubgraphHealth();
   const gateway = createGateway({
     config,
     logger,
+    subgraphHealth,
     validateSupergraph: authorization.validateSupergraph,
     defaultCacheControl: defaultHints.enabled ? (query) => defaultHints.headerFor(query) : undefined,
     onReload: (outcome) => metrics.reloads.inc({ outcome: outcome.ok ? 'ok' : 'refused' }),
@@ -155,6 +162,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     pipeline.useSupergraph(supergraph, apiSchema);
     if (defaultHints.enabled) defaultHints.useSupergraph(supergraph);
     documents.useSchema(apiSchema);
+    rest?.useSchema(apiSchema);
     supergraphLoaded = true;
   });
 
@@ -167,6 +175,8 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    // main.ts stops the gateway on SIGTERM/SIGINT; Apollo's own handlers (on outside NODE_ENV=test) left it hanging.
+    stopOnTerminationSignals: false,
     introspection: config.introspection,
     hideSchemaDetailsFromClientErrors: config.hideSchemaDetails,
     includeStacktraceInErrorResponses: false,
@@ -186,9 +196,18 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     ],
   });
 
+  const trustedDocuments = config.security.trustedDocuments;
+  const checkDocument =
+    trustedDocuments === 'off'
+      ? undefined
+      : createTrustedDocumentCheck({
+          mode: trustedDocuments,
+          manifest: readManifest(config.security.manifest),
+          onUnlisted: ({ mode, by, id }) => logger.warn({ trustedDocuments: mode, by, id }, 'a document not in the trusted documents manifest'),
+        });
   const reportOf = createReports();
   const identityOf = createCallerIdentities();
-  /** Who is calling: authenticated, their API key verified, their identity and budget client resolved once. */
+  /** Who is calling, once per request for every entry point: authenticated, their API key verified, their identity and budget client resolved. */
   const createContext = async (req: IncomingMessage): Promise<GatewayContext> => {
     const report: RequestReport = reportOf(req);
     const caller = await authenticator.authenticate(req.headers.authorization);
@@ -199,11 +218,29 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
 
   const graphql = createGraphQLHandler<GatewayContext>({
     server: apollo,
+    checkDocument,
     maxBodyBytes: config.server.maxBodyBytes,
     answerFirst: httpEntry,
     onRefused: (req, error) => reportOf(req).errorCodes.push(error.code),
     context: createContext,
   });
+  const rest = config.rest.enabled
+    ? createRestApi({
+        ...config.rest,
+        routes: config.rest.routes as RouteInput[] | undefined,
+        apiKeyHeader: config.cost.budgets.apiKeyHeader,
+        runOperation: runner.runOperation,
+        createContext,
+        readBody: (req) => readBody(req, config.server.maxBodyBytes),
+        onRoute: (req, res, route) => {
+          const report = reportOf(req);
+          report.route = route;
+          observeRequest(req, res, report, logger, metrics, recordUsage);
+        },
+        onRefused: (req, error) => reportOf(req).errorCodes.push(error.code),
+        logger: logger.child({ module: 'rest' }),
+      })
+    : undefined;
 
   let accepting = false;
   httpServer.on(
@@ -216,12 +253,14 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
       recordUsage,
       keys: createKeysAdminHandler(apiKeys, authenticator, config.apiKeys.adminScope, logger.child({ module: 'api-keys' })),
       ready: async () => accepting && supergraphLoaded && (await stores.ping()),
+      subgraphs: subgraphHealth.handle,
       metrics,
       metricsOnMainPort: config.metrics.onMainPort,
       logger,
       tracing: Boolean(stopTracing),
       cors: createCors(config.server.cors),
       reportOf,
+      rest,
     }),
   );
 

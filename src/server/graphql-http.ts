@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
+import { checkHttpRequest, type DocumentFields, type TrustedDocumentCheck } from '../security/trusted-documents.js';
 import { persistedQueryProblem } from './persisted-query-check.js';
 
 /** An error answered before GraphQL execution, with its HTTP status and a stable `extensions.code`. */
@@ -24,6 +25,8 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   answerFirst?: (http: HTTPGraphQLRequest, context: TContext) => Promise<Answer | undefined>;
   /** Told of each request refused before GraphQL ran (bad body, bad token, ...). */
   onRefused?: (req: IncomingMessage, error: HttpError) => void;
+  /** Trusted documents (src/security/trusted-documents.ts), checked on the body as read, before anything parses it. */
+  checkDocument?: (fields: DocumentFields | undefined) => TrustedDocumentCheck;
 }
 
 /** An answer ready to write: Apollo Server's, or one already in bytes (a cached answer). */
@@ -40,7 +43,7 @@ function tooLarge(limit: number): HttpError {
   return new HttpError(413, 'PAYLOAD_TOO_LARGE', `Request body is larger than ${limit} bytes`, { connection: 'close' });
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (declared > limit) {
@@ -84,10 +87,15 @@ async function parseBody(req: IncomingMessage, limit: number): Promise<unknown> 
  * JSON parsing and refusals happen here, everything GraphQL in Apollo Server.
  */
 export function createGraphQLHandler<TContext extends BaseContext>(options: GraphQLHttpOptions<TContext>) {
-  const { server, context, maxBodyBytes = 1024 * 1024, onRefused, answerFirst } = options;
+  const { server, context, maxBodyBytes = 1024 * 1024, onRefused, answerFirst, checkDocument } = options;
   return async (req: IncomingMessage, res: ServerResponse, search: string): Promise<void> => {
     try {
-      const body = await parseBody(req, maxBodyBytes);
+      let body = await parseBody(req, maxBodyBytes);
+      if (checkDocument) {
+        const trusted = checkHttpRequest(checkDocument, req.method ?? 'GET', body, search);
+        if ('refusal' in trusted) throw new HttpError(trusted.refusal.status, trusted.refusal.code, trusted.refusal.message);
+        ({ body, search } = trusted);
+      }
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);

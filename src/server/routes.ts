@@ -6,6 +6,8 @@ import type { Metrics } from '../observability/metrics.js';
 import { observeRequest } from '../observability/request-log.js';
 import { withRequestSpan } from '../observability/tracing.js';
 import type { createCors } from './cors.js';
+import type { RestApi } from '../rest/index.js';
+import { sendProblem } from '../rest/problem.js';
 import { HttpError, sendError } from './graphql-http.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -37,6 +39,8 @@ export interface Routes {
   keys: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
   /** Readiness: a supergraph is loaded and the configured stores answer. */
   ready: () => Promise<boolean>;
+  /** `GET /health/subgraphs`: each subgraph's state (src/observability/subgraph-health.ts). */
+  subgraphs?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   metrics: Metrics;
   /** Serve `/metrics` here too (`metrics.onMainPort`); by default it has a listener of its own. */
   metricsOnMainPort: boolean;
@@ -47,6 +51,8 @@ export interface Routes {
   cors: ReturnType<typeof createCors>;
   /** Each request's report (createReports). */
   reportOf: (req: IncomingMessage) => RequestReport;
+  /** The REST API under its prefix (src/rest), when `rest.enabled`. */
+  rest?: RestApi;
 }
 
 /**
@@ -66,6 +72,18 @@ export function createRequestHandler(routes: Routes) {
       logger.error({ err: error, requestId }, 'request failed');
       if (!res.headersSent) sendError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
     };
+    const { rest } = routes;
+    if (rest && (path === rest.prefix || path.startsWith(`${rest.prefix}/`))) {
+      if (routes.cors.handle(req, res)) return;
+      rest.handle(req, res, path, query).then(
+        (handled) => handled || sendProblem(res, { status: 404, code: 'NOT_FOUND', detail: `No route for ${path}` }),
+        (error: unknown) => {
+          logger.error({ err: error, requestId }, 'request failed');
+          if (!res.headersSent) sendProblem(res, { status: 500, code: 'INTERNAL_SERVER_ERROR', detail: 'Internal server error' });
+        },
+      );
+      return;
+    }
     if (path === '/admin/keys' || path.startsWith('/admin/keys/')) {
       routes.keys(req, res, path).catch(fail);
       return;
@@ -75,6 +93,10 @@ export function createRequestHandler(routes: Routes) {
         return json(res, 200, { status: 'ok' });
       case '/health/ready':
         routes.ready().then((ok) => json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready' }), fail);
+        return;
+      case '/health/subgraphs':
+        if (!routes.subgraphs) break;
+        routes.subgraphs(req, res).catch(fail);
         return;
       case '/metrics':
         if (!routes.metricsOnMainPort) break;

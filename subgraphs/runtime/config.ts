@@ -21,6 +21,8 @@ export interface SubgraphConfig {
   /** How old a signed identity may be, in seconds. */
   identityMaxAgeSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `auto`: pretty on a terminal outside production, JSON lines otherwise. */
+  logFormat: 'auto' | 'json' | 'pretty';
 }
 
 /** A bad environment variable; the message is one line naming it. */
@@ -93,6 +95,7 @@ function envSchema(name: string, defaultPort: number) {
         })
         .default('info'),
     ),
+    LOG_FORMAT: z.preprocess(blankToUndefined, z.enum(['auto', 'json', 'pretty'], { error: 'must be one of auto, json, pretty' }).default('auto')),
     NODE_ENV: z.string().optional(),
   });
 }
@@ -141,5 +144,6 @@ export function loadSubgraphConfig(
     usingDevKey: !values.PORTICO_GATEWAY_PUBLIC_KEYS,
     identityMaxAgeSeconds: values.PORTICO_IDENTITY_MAX_AGE_SECONDS,
     logLevel: values.LOG_LEVEL,
+    logFormat: values.LOG_FORMAT,
   });
 }

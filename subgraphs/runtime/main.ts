@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { logDestination } from '../../src/observability/logger.js';
 import { ConfigError, loadSubgraphConfig } from './config.js';
 import type { StorageOptions } from './storage/index.js';
 
@@ -33,7 +34,7 @@ export async function runSubgraphMain({ name, defaultPort, env, start }: Subgrap
     process.stderr.write(`${name} subgraph: invalid configuration: ${error.message}\n`);
     process.exit(1);
   }
-  const logger = pino({ level: config.logLevel, base: { service: name } });
+  const logger = pino({ level: config.logLevel, base: { service: name } }, logDestination(config.logFormat));
   if (config.usingDevKey) {
     logger.warn('PORTICO_GATEWAY_PUBLIC_KEYS is not set: trusting the documented dev key; set it outside development');
   }

@@ -134,6 +134,8 @@ export async function startSubgraph<TExtra extends object = object>(
     }),
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // runSubgraphMain stops on SIGTERM/SIGINT (storage closed first); Apollo's own handlers would race it.
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), invalidationPlugin(), singleUseMutationsPlugin(logger)],
     logger,
     formatError: maskUnexpected(logger),

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql, startGateway, startStack, token, type Stack } from '../helpers/stack.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 
-// Through the gateway: retries for queries only, and a circuit breaker that opens after 4 failures in a row.
+// Through the gateway: retries for queries only, and a circuit breaker that opens after 4 failures in a row
+// (no start-up grace: the subgraph never answered this gateway before it fails).
 let stack: Stack;
 let proxy: FaultProxy;
 let gateway: Awaited<ReturnType<typeof startGateway>>;
@@ -12,7 +13,7 @@ beforeAll(async () => {
   proxy = await startFaultProxy(stack.todos.url);
   gateway = await startGateway(
     { users: stack.users.url, todos: proxy.url },
-    { resilience: { retries: 2, retryBaseDelayMs: 1, circuitBreaker: { failureThreshold: 4, coolDownMs: 60_000 } }, cache: { enabled: false } },
+    { resilience: { retries: 2, retryBaseDelayMs: 1, circuitBreaker: { failureThreshold: 4, coolDownMs: 60_000, startupGraceMs: 0 } }, cache: { enabled: false } },
   );
 });
 afterAll(async () => {

@@ -141,6 +141,22 @@ describe('circuit breaker', () => {
     expect(states).toEqual(['open']);
   });
 
+  it('start-up grace: a subgraph that never answered does not open it until the grace is over', async () => {
+    const grace = { retry: false as const, circuitBreaker: { failureThreshold: 3, coolDownMs: 1000, startupGraceMs: 30_000 } };
+    const starting = setup([refused()], grace);
+    for (let i = 0; i < 10; i++) await expect(starting.resilient('u', QUERY)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(starting.resilient.circuitState()).toBe('closed');
+    // Past the grace, a subgraph that never came up is failed fast as usual.
+    starting.time.advance(30_000);
+    for (let i = 0; i < 3; i++) await expect(starting.resilient('u', QUERY)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(starting.resilient.circuitState()).toBe('open');
+    // Once it has answered, the grace no longer applies: three failures open it at once.
+    const answered = setup([200, refused()], grace);
+    await answered.resilient('u', QUERY);
+    for (let i = 0; i < 3; i++) await expect(answered.resilient('u', QUERY)).rejects.toThrow();
+    expect(answered.resilient.circuitState()).toBe('open');
+  });
+
   it('counts 502/503/504 answers as failures, and a success resets the count', async () => {
     const { resilient } = setup([503, 502, 200, 504, 503, 200], options);
     for (let i = 0; i < 6; i++) await resilient('u', QUERY);
