@@ -1,6 +1,7 @@
 import { ERRORS, errorCodeDef } from '@apollo/federation-internals';
 import type { FetchNode, ResponsePath } from '@apollo/query-planner';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { own } from './merge.js';
 
 /**
  * Errors as @apollo/gateway words them (executeQueryPlan.js, resultShaping.js): a subgraph's errors
@@ -12,7 +13,6 @@ export function shapeError(message: string, path: readonly (string | number)[]):
   return ERRORS.INVALID_GRAPHQL.err(message, { path: [...path] });
 }
 
-const own = (object: object, key: string): unknown => (Object.prototype.hasOwnProperty.call(object, key) ? (object as Record<string, unknown>)[key] : undefined);
 
 /** The concrete paths (list indexes filled in) of every non-null value at `path` (`@` for lists), in order. */
 export function hydratedPaths(path: ResponsePath, data: unknown): ResponsePath[] {

@@ -10,7 +10,8 @@ import { isAbstractType, isInterfaceType, isObjectType, type GraphQLSchema } fro
 type Json = Record<string, unknown>;
 
 const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
-const own = (object: object, key: string): unknown => (hasOwn(object, key) ? (object as Json)[key] : undefined);
+/** An own property's value (never one inherited from Object.prototype). */
+export const own = (object: object, key: string): unknown => (hasOwn(object, key) ? (object as Json)[key] : undefined);
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**

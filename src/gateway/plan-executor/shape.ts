@@ -21,6 +21,7 @@ import {
   visit,
 } from 'graphql';
 import { shapeError } from './errors.js';
+import { own } from './merge.js';
 
 /**
  * The client's operation compiled for shaping the merged subgraph answers into its response, the way
@@ -165,7 +166,6 @@ export interface Shaped {
   errors: Error[];
 }
 
-const own = (object: object, key: string): unknown => (Object.prototype.hasOwnProperty.call(object, key) ? (object as Record<string, unknown>)[key] : undefined);
 
 function describe(path: (string | number)[], type: GraphQLOutputType | GraphQLNamedType, parent: GraphQLNamedType): string {
   const last = path[path.length - 1];
@@ -286,6 +286,9 @@ function introspects(definition: OperationDefinitionNode, fragments: ReadonlyMap
   return walk(definition.selectionSet.selections);
 }
 
+/** Shapes kept per document, one per combination of @skip/@include values seen. */
+const MAX_KEPT_SIGNATURES = 32;
+
 export function compileOperation(schema: GraphQLSchema, document: DocumentNode, definition: OperationDefinitionNode): CompiledOperation {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
@@ -297,7 +300,11 @@ export function compileOperation(schema: GraphQLSchema, document: DocumentNode, 
     shape(input, variables) {
       const signature = conditions.length ? conditions.map((name) => (variables[name] ? '1' : '0')).join('') : '';
       let shape = bySignature.get(signature);
-      if (!shape) bySignature.set(signature, (shape = new SelectionShape({ schema, fragments, variables: { ...variables } }, [definition.selectionSet])));
+      if (!shape) {
+        shape = new SelectionShape({ schema, fragments, variables: { ...variables } }, [definition.selectionSet]);
+        // 2^n combinations of n conditions: past a few, a combination is shaped without being kept.
+        if (bySignature.size < MAX_KEPT_SIGNATURES) bySignature.set(signature, shape);
+      }
       const shaper = new Shaper(schema);
       const typename = input.__typename;
       const runtime = typeof typename === 'string' ? schema.getType(typename) : root;
