@@ -39,6 +39,10 @@ export const GATEWAYS: readonly GatewayDefinition[] = [
   // The miss row without in-flight subgraph query deduplication: every bench connection is one caller
   // sending one query, deduplication's best case, so this row says what the gateway does without it.
   { id: 'portico-nodedupe', label: 'Portico (features on, cache miss, no deduplication)', script: 'gateways/portico.ts', supergraph: { secured: true }, expectCache: 'MISS', env: { BENCH_DEDUPE: 'false' } },
+  // The two miss rows with the other executor of query plans (gateway.executor: apollo or portico),
+  // for a before/after of the executor in one run.
+  { id: 'portico-exec-apollo', label: 'Portico with @apollo/gateway’s executor (features on, cache miss)', script: 'gateways/portico.ts', supergraph: { secured: true }, expectCache: 'MISS', env: { BENCH_EXECUTOR: 'apollo' }, optIn: true },
+  { id: 'portico-nodedupe-exec-apollo', label: 'Portico with @apollo/gateway’s executor (features on, cache miss, no deduplication)', script: 'gateways/portico.ts', supergraph: { secured: true }, expectCache: 'MISS', env: { BENCH_DEDUPE: 'false', BENCH_EXECUTOR: 'apollo' }, optIn: true },
   { id: 'apollo', label: '@apollo/gateway + @apollo/server (baseline)', script: 'gateways/apollo.ts', baseline: true },
   { id: 'hive', label: 'Hive Gateway', script: 'peers/hive.ts', optional: true, peers: true },
   // Hive Gateway with The Guild's Rust query planner (a native addon in @graphql-hive/router-query-planner).

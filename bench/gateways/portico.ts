@@ -27,6 +27,8 @@ async function serve(): Promise<string> {
       logging: { level: 'silent' },
       // BENCH_DEDUPE=false: for a before/after of in-flight subgraph query deduplication.
       ...(process.env.BENCH_DEDUPE === 'false' ? { deduplicateSubgraphQueries: false } : {}),
+      // BENCH_EXECUTOR=portico|apollo: for a before/after of the executor of query plans (gateway.executor).
+      ...(process.env.BENCH_EXECUTOR ? { gateway: { executor: process.env.BENCH_EXECUTOR as 'portico' | 'apollo' } } : {}),
     },
   });
   const server = createPorticoServer(config, pino({ level: 'silent' }));

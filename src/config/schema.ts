@@ -286,6 +286,17 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    gateway: z
+      .object({
+        /**
+         * Who executes the query plans of @apollo/gateway's planner: `apollo` (@apollo/gateway's
+         * executor) or `portico` (Portico's, src/gateway/plan-executor: the same answers with fewer
+         * copies; @defer, subscriptions and introspection are still left to @apollo/gateway's).
+         */
+        executor: z.enum(['portico', 'apollo']).default('portico'),
+      })
+      .strict()
+      .prefault({}),
     /** Apollo's usage telemetry in @apollo/gateway; off unless you opt in. */
     apolloTelemetry: bool.default(false),
     /** Leave schema details ("Did you mean …?" suggestions) out of error messages; default on in production. */
@@ -425,6 +436,7 @@ export const ENV_KEYS: Record<string, string> = {
   PORTICO_SUBGRAPH_SECRET: 'subgraphSecret',
   PORTICO_SUBGRAPH_TIMEOUT_MS: 'subgraphTimeoutMs',
   PORTICO_DEDUPLICATE_SUBGRAPH_QUERIES: 'deduplicateSubgraphQueries',
+  PORTICO_EXECUTOR: 'gateway.executor',
   PORTICO_INTROSPECTION: 'introspection',
   PORTICO_SANDBOX: 'sandbox',
   LOG_LEVEL: 'logging.level',

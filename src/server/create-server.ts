@@ -172,7 +172,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
   });
 
   const errorFormatter = formatError(config, logger);
-  const runner = createOperationRunner({ pipeline, execute: createExecute(gateway, logger.child({ module: 'gateway' }), stores.persistedQueries), formatError: errorFormatter, documents });
+  const runner = createOperationRunner({ pipeline, execute: createExecute(gateway, logger.child({ module: 'gateway' }), stores.persistedQueries, config.gateway.executor), formatError: errorFormatter, documents });
   // Apollo Server keeps persisted queries under `apq:<sha-256>` in the store it is given.
   const persistedQuery = (hash: string) => stores.persistedQueries.get(`apq:${hash}`);
   // Traced requests go through Apollo Server, whose plugin spans the request's phases.

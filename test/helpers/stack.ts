@@ -79,6 +79,8 @@ export function gatewayConfig(urls: Record<string, string>, overrides: ConfigInp
       // With REDIS_URL set (CI's second pass), state lives in Redis, under a prefix of this gateway's own.
       redisUrl: process.env.REDIS_URL,
       redisPrefix: `test-${randomUUID()}`,
+      // PORTICO_EXECUTOR=portico|apollo runs a test file's gateways with that executor.
+      ...(process.env.PORTICO_EXECUTOR ? { gateway: { executor: process.env.PORTICO_EXECUTOR as 'portico' | 'apollo' } } : {}),
       ...overrides,
       supergraph: { watch: false, ...overrides.supergraph },
       // Without Redis, issued keys live in a file: one of this gateway's own, not ./data of the checkout.
