@@ -30,6 +30,9 @@ export const CORPUS_PORTICO_CONFIG: ConfigInput = {
   // By design a subgraph that failed five calls in a row is not called for 10 s: one faulted document
   // would change the answers to the next ones. Retries stay on (a fault fails every attempt alike).
   resilience: { circuitBreaker: { enabled: false } },
+  // By design Portico refuses documents past its shape limits (depth 15 by default, counting
+  // fragments); generated deep documents go past it, and the baseline has no such limit.
+  limits: { maxDepth: 100, maxAliases: 1000, maxDirectives: 1000, maxTokens: 100_000 },
 };
 
 export interface StartPairOptions {
@@ -152,7 +155,8 @@ export function describeCorpus(title: string, cases: readonly Case[], start: () 
         const dump = cases.map((c) => ({ ...c, faulted: undefined, ours: answers.get(c.name)!.ours.body, theirs: answers.get(c.name)!.theirs.body }));
         writeFileSync(process.env.CORPUS_DUMP, JSON.stringify({ faulted: pair.faulted(), cases: dump }, null, 1));
       }
-    });
+      // Hundreds of requests on a shared two-core machine: more than the default hook timeout, on purpose.
+    }, 180_000);
     afterAll(async () => pair?.stop());
 
     const check = ({ name }: Case) => {

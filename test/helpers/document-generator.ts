@@ -35,6 +35,8 @@ export interface GrammarOptions {
   maxDepth: number;
   /** Most fields picked in one selection set (default 4). */
   maxFields?: number;
+  /** Chance that a selection set's first pick is among the fields with one of their own (deeper documents); default 0, any field alike. */
+  objectBias?: number;
   /** The operation name (a fault name aims a fault at one subgraph). */
   operationName?: (seed: number) => string | undefined;
 }
@@ -136,8 +138,9 @@ class Document {
     const candidates = (from ?? Object.values(type.getFields())).filter((f) => this.pickable(type, f) && (depth < this.options.maxDepth || isLeafType(getNamedType(f.type))));
     const out: string[] = [];
     const count = 1 + this.rng.int(this.options.maxFields ?? 4);
+    const objects = candidates.filter((f) => !isLeafType(getNamedType(f.type)));
     for (let i = 0; i < count && candidates.length; i++) {
-      const field = this.rng.pick(candidates);
+      const field = this.rng.pick(i === 0 && objects.length && this.rng.next() < (this.options.objectBias ?? 0) ? objects : candidates);
       out.push(...this.field(type, field, depth));
     }
     if (this.rng.next() < 0.12) out.splice(this.rng.int(out.length + 1), 0, '__typename');

@@ -35,7 +35,9 @@ export async function faultProxy(name: string, target: string) {
         faulted += 1;
         return fail(match[2] as FaultMode);
       }
-      const upstream = request({ host: to.hostname, port: to.port, path: to.pathname + to.search, method: req.method, headers: req.headers }, (answer) => {
+      // A fresh connection per call (agent: false): a kept-alive one the subgraph closes as idle could
+      // fail a call at random, and only Portico retries network errors.
+      const upstream = request({ host: to.hostname, port: to.port, path: to.pathname + to.search, method: req.method, headers: req.headers, agent: false }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       });
@@ -68,6 +70,8 @@ export async function faultProxy(name: string, target: string) {
       }
     };
   });
+  // Longer than the gateways keep an idle connection, so the proxy never closes one under their feet.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
