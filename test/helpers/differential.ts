@@ -113,7 +113,12 @@ function transportFailure(e: ErrorOut): boolean {
   return /^(\d{3}: |request to .* failed|invalid json response body|FetchError|fetch failed|Unexpected token)/i.test(e.message) || /is not valid JSON/.test(e.message);
 }
 
-/** What must match: status, data, and each error's message, path and code (normalised as commented). */
+/**
+ * What must match: status, data, and each error's message, path and code (normalised as commented).
+ * Not compared: the response's top-level `extensions` (by design Portico adds `cost` there) and an
+ * error's other extensions (Portico names `serviceName` on every subgraph error; Apollo's HTTP
+ * errors carry the subgraph's URL and body, which Portico keeps from clients by design).
+ */
 export function comparable({ status, body }: GraphQLResult) {
   const errors = body.errors?.map((e): ErrorOut => {
     const out: ErrorOut = { message: e.message, path: e.path, code: e.extensions?.code };
