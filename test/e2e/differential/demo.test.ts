@@ -36,7 +36,14 @@ const generated = generateCases(grammar, 90, 'generated');
 const faulted = generateCases({ ...grammar, operationName: (seed) => faultName(seed % 2 ? 'users' : 'todos', FAULT_MODES[Math.floor(seed / 2) % FAULT_MODES.length]) }, 24, 'generated, faulted');
 
 const WIDE = '{ me { name email todos { nodes { title owner { name } } } } todos { nodes { title completed owner { id name } } pageInfo { hasNextPage } } }';
-const faults: Case[] = ['users', 'todos'].flatMap((subgraph) => FAULT_MODES.map((mode) => ({ name: `${subgraph} fails: ${mode}`, query: `query ${faultName(subgraph, mode)} ${WIDE}` })));
+/** Nullable roots (the demo's other fields are all non-null): a failure leaves the other root's data. */
+const PARTIAL = '{ me { name } bob: user(id: "bob") { name todos { nodes { title } } } }';
+const faults: Case[] = ['users', 'todos'].flatMap((subgraph) =>
+  FAULT_MODES.flatMap((mode) => [
+    { name: `${subgraph} fails: ${mode}`, query: `query ${faultName(subgraph, mode)} ${WIDE}` },
+    { name: `${subgraph} fails: ${mode}, partial data`, query: `query ${faultName(subgraph, mode)} ${PARTIAL}` },
+  ]),
+);
 
 const handWritten: Case[] = [
   { name: 'me', query: '{ me { id name email } }' },

@@ -110,6 +110,35 @@ const handWritten: Case[] = [
   { name: 'an unused variable', query: 'query ($u: ID) { books { upc } }' },
   { name: 'a syntax error', query: '{ books { name }' },
   { name: 'introspection of an entity', query: '{ __type(name: "Book") { name fields { name type { name kind ofType { name } } } interfaces { name } } }' },
+  {
+    name: 'two operations, none chosen',
+    query: 'query A { books { upc } } query B { users { id } }',
+    // The baseline answers 500 INVALID_GRAPHQL.
+    byDesign: { why: 'a refusal of the client’s document: 400', status: 400, code: 'OPERATION_RESOLUTION_FAILURE' },
+  },
+  {
+    name: '@skip on a variable given null',
+    query: 'query ($s: Boolean = true) { books { upc @skip(if: $s) name } }',
+    variables: { s: null },
+    byDesign: { why: 'the gateway evaluates @skip/@include itself and refuses a null condition', status: 400, code: 'BAD_USER_INPUT' },
+  },
+  { name: 'an anonymous operation next to a named one', query: '{ books { upc } } query B { users { id } }' },
+  { name: 'only __typename', query: '{ __typename }' },
+  { name: 'an empty document', query: '' },
+  {
+    name: 'a subscription on a graph without subscriptions',
+    query: 'subscription { books { upc } }',
+    // Both answer 500; the baseline says why ("The schema has no \"subscription\" root type defined",
+    // INVALID_GRAPHQL), Portico only "Internal server error" (INTERNAL_SERVER_ERROR), for bad input.
+    diverges: 'Portico answers INTERNAL_SERVER_ERROR for a subscription the schema cannot have',
+  },
+  { name: 'a mutation on a graph without mutations', query: 'mutation { books { upc } }' },
+  { name: 'a float for an Int variable', query: 'query ($n: Int) { topProducts(first: $n) { upc } }', variables: { n: 1.5 } },
+  { name: 'a number for an ID variable', query: 'query ($u: ID!) { product(upc: $u) { upc } }', variables: { u: 7 } },
+  { name: 'a nullable variable for a non-null argument', query: 'query ($u: ID) { product(upc: $u) { upc } }', variables: { u: 'b1' } },
+  { name: 'an unknown variable given', query: '{ books { upc } }', variables: { extra: 1 } },
+  { name: 'a list for a scalar variable', query: 'query ($t: String!) { search(term: $t) { __typename } }', variables: { t: ['a'] } },
+  { name: 'introspection of the query type', query: '{ __schema { queryType { name fields { name args { name defaultValue } } } } }' },
   { name: 'introspection of the union', query: '{ __type(name: "SearchResult") { kind possibleTypes { name } } }' },
 ];
 
