@@ -66,6 +66,10 @@ export function createOperationRunner({ pipeline, execute, formatError, document
     const schema = documents.schema!;
     const definition = getOperationAST(input.document, input.operationName ?? undefined);
     if (!definition) return { error: operationNotFound(input.operationName) };
+    // graphql-js validates no fields against a root type the schema lacks: refuse as the client's error.
+    if (!schema.getRootType(definition.operation)) {
+      return { error: refusal(`The schema has no ${definition.operation} root type`, 'GRAPHQL_VALIDATION_FAILED', 400) };
+    }
     const raw = input.rawVariables ?? {};
     const coerced = coerceVariables(schema, definition, raw);
     if ('error' in coerced) return coerced;
