@@ -92,12 +92,15 @@ async function run(command: SubscriptionCommand): Promise<SubscriptionResult> {
 
   let sequence = 0;
   let mutationErrors = 0;
+  /** How long each mutation's HTTP answer took (the event may arrive before or after it). */
+  let mutationTimes: number[] = [];
   /** One mutation, resolved once every subscriber has its event (or after the timeout, the rest counted missed). */
   const mutate = async () => {
     const seq = ++sequence;
+    const sentAt = performance.now();
     const delivered = new Promise<void>((resolve) => {
       const entry: Pending = {
-        sentAt: performance.now(),
+        sentAt,
         delivered: 0,
         done: () => {
           clearTimeout(entry.timer);
@@ -113,6 +116,7 @@ async function run(command: SubscriptionCommand): Promise<SubscriptionResult> {
     });
     try {
       await post(UPDATE_TODO, { id: todoId, input: { title: titleOf(seq) } });
+      mutationTimes.push(performance.now() - sentAt);
     } catch (error) {
       mutationErrors++;
       if (mutationErrors <= 3) say(`mutation failed: ${(error as Error).message}`);
@@ -150,6 +154,7 @@ async function run(command: SubscriptionCommand): Promise<SubscriptionResult> {
       deliveries = 0;
       missed = 0;
       mutationErrors = 0;
+      mutationTimes = [];
       const firstSequence = sequence;
       const cpuBefore = processTreeCpuMs(command.gatewayPid);
       const started = performance.now();
@@ -169,9 +174,10 @@ async function run(command: SubscriptionCommand): Promise<SubscriptionResult> {
         seconds,
         missed,
         mutationErrors,
+        mutationP50: percentile(mutationTimes.sort((a, b) => a - b), 50),
         ...(cpuBefore !== undefined && cpuAfter !== undefined ? { gatewayCpuMs: cpuAfter - cpuBefore } : {}),
       });
-      say(`round ${round}/${command.rounds}: ${(deliveries / seconds).toFixed(0)} events/s delivered, p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms`);
+      say(`round ${round}/${command.rounds}: ${(deliveries / seconds).toFixed(0)} events/s delivered, p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms, mutation answered in ${percentile(mutationTimes, 50).toFixed(1)} ms (p50)`);
       if (command.latencySeconds > 0) {
         // One mutation at a time: what one change waits for, without the queue of the others.
         latencies = [];

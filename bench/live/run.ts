@@ -37,6 +37,8 @@ export interface SubscriptionRow {
   latencyP99Ms?: number;
   cpuMicrosPerEvent?: number;
   rssMb?: number;
+  /** The mutations' own HTTP answer, p50 ms (the todos subgraph answers once it has published). */
+  mutationP50Ms?: number;
   /** One mutation at a time: medians over rounds. */
   oneSenderP50Ms?: number;
   oneSenderP99Ms?: number;
@@ -96,6 +98,7 @@ function toRow(gateway: GatewayDefinition, subscribers: number, result: Subscrip
     mutationsPerSecond: median(rounds.map((r) => r.mutationsPerSecond)),
     latencyP50Ms: median(rounds.map((r) => r.latencyP50)),
     latencyP99Ms: median(rounds.map((r) => r.latencyP99)),
+    mutationP50Ms: median(rounds.map((r) => r.mutationP50)),
     ...(cpu.length ? { cpuMicrosPerEvent: median(cpu) } : {}),
     ...(rss.length ? { rssMb: median(rss) } : {}),
     ...(alone.length ? { oneSenderP50Ms: median(alone.map((a) => a.latencyP50)), oneSenderP99Ms: median(alone.map((a) => a.latencyP99)) } : {}),
@@ -160,8 +163,8 @@ const fixed = (value: number | undefined, digits: number) => (value === undefine
 
 export function formatSubscriptionTable(rows: SubscriptionRow[]): string {
   const lines = [
-    `| workload | gateway | subscribers | events/s delivered | mutations/s | mutation → delivery p50 / p99 ms (${IN_FLIGHT} in flight) | 1 mutation at a time: p50 / p99 ms | CPU µs/event | RSS MB |`,
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| workload | gateway | subscribers | events/s delivered | mutations/s | mutation → delivery p50 / p99 ms (${IN_FLIGHT} in flight) | 1 mutation at a time: p50 / p99 ms | mutation answer p50 ms | CPU µs/event | RSS MB |`,
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of rows) {
     const figures =
@@ -171,10 +174,11 @@ export function formatSubscriptionTable(rows: SubscriptionRow[]): string {
             fixed(row.mutationsPerSecond, 1),
             `${fixed(row.latencyP50Ms, 1)} / ${fixed(row.latencyP99Ms, 1)}`,
             row.oneSenderP50Ms === undefined ? '' : `${fixed(row.oneSenderP50Ms, 1)} / ${fixed(row.oneSenderP99Ms, 1)}`,
+            fixed(row.mutationP50Ms, 1),
             fixed(row.cpuMicrosPerEvent, 1),
             fixed(row.rssMb, 0),
           ]
-        : [`${row.status === 'failed' ? 'FAILED ' : ''}${row.note ?? ''}`.slice(0, 200), '', '', '', '', ''];
+        : [`${row.status === 'failed' ? 'FAILED ' : ''}${row.note ?? ''}`.slice(0, 200), '', '', '', '', '', ''];
     lines.push(`| todoChanged to ${row.subscribers} subscribers (one owner) | ${row.label} | ${row.subscribers} | ${figures.join(' | ')} |`);
   }
   return lines.join('\n');

@@ -31,6 +31,8 @@ export interface SubscriptionRound {
   seconds: number;
   /** Deliveries that did not arrive within 10 s of their mutation. */
   missed: number;
+  /** The mutations' own HTTP answer time, p50, ms. */
+  mutationP50: number;
   /** Mutations answered with a non-2xx or a GraphQL error. */
   mutationErrors: number;
   gatewayCpuMs?: number;
