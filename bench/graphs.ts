@@ -7,7 +7,7 @@ import { SDL, SECURED_SDL, SUBGRAPH_NAMES, type SubgraphName } from './schema.js
 import { buildBenchSchema } from './subgraph-schemas.js';
 
 export interface BenchGraph {
-  id: 'todos' | 'deep';
+  id: 'todos' | 'deep' | 'live';
   subgraphs: readonly string[];
   /** Each subgraph's SDL; `secured` adds the authorization and cost directives of Portico's rows. */
   sdl(secured: boolean): Record<string, string>;

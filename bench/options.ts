@@ -24,6 +24,8 @@ export interface BenchOptions {
   out?: string;
   /** Directory for gateway CPU profiles (node --cpu-prof), written when the run ends. */
   profileDir?: string;
+  /** The subscriptions workload's subscribers (one graphql-ws socket and subscription each). */
+  subscribers: number;
 }
 
 export const USAGE = `npm run bench -- [options]     (each option also reads BENCH_<NAME>, e.g. BENCH_DURATION=10)
@@ -35,6 +37,7 @@ export const USAGE = `npm run bench -- [options]     (each option also reads BEN
                       timed per request in microseconds; 0 skips it (default 2; short 1; smoke 0.3)
   --workloads <list>  ${WORKLOADS.map((w) => w.id).join(',')}   (--workload is the same)
   --gateways <list>   ${GATEWAYS.map((g) => g.id).join(',')}
+  --subscribers <n>   the subscriptions workload's subscribers, one socket each (default 1000)
   --out <file>        JSON results (default bench/results/latest.json; short: short.json; none in smoke)
   --no-pin            do not pin gateways to a core with taskset
   --profile <dir>     write a --cpu-prof profile of each gateway to <dir>
@@ -72,6 +75,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
       gateways: { type: 'string' },
       out: { type: 'string' },
       profile: { type: 'string' },
+      subscribers: { type: 'string' },
       'no-pin': { type: 'boolean' },
       smoke: { type: 'boolean' },
       short: { type: 'boolean' },
@@ -98,5 +102,6 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     pin: !(values['no-pin'] ?? env.BENCH_NO_PIN === 'true'),
     out: pick('out') ?? (smoke ? undefined : short ? defaultOut.replace(/latest\.json$/, 'short.json') : defaultOut),
     profileDir: pick('profile'),
+    subscribers: Math.max(1, Math.round(positive('subscribers', pick('subscribers'), 1000))),
   };
 }

@@ -18,6 +18,7 @@ import { startChild, tasksetWorks, type Child } from './processes.js';
 import { formatTable, summarize, type Cell } from './report.js';
 import { verifyWorkload } from './verify.js';
 import { WORKLOADS, type Workload } from './workloads.js';
+import { benchSubscriptions, formatSubscriptionTable, type SubscriptionRow } from './live/run.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const JWT_SECRET = 'portico-bench-jwt-secret-0123456789abcdef';
@@ -174,26 +175,30 @@ async function bench(options: BenchOptions): Promise<boolean> {
   log(`${cpus().length} cores; ${cpu.note}`);
   const workloads: Workload[] = WORKLOADS.filter((w) => options.workloads.includes(w.id));
   const gateways: GatewayDefinition[] = GATEWAYS.filter((g) => options.gateways.includes(g.id));
-  const peers = !gateways.some((g) => g.peers) || ensurePeers(`${BENCH_DIR}/peers`, log);
+  // The subscriptions workload measures no peer (see bench/live/run.ts).
+  const peers = !gateways.some((g) => g.peers) || workloads.every((w) => w.graph === 'live') || ensurePeers(`${BENCH_DIR}/peers`, log);
   const load = await startLoadGenerator(cpu.rest);
   try {
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${await bearerToken()}` };
     // Graph by graph (each graph's gateways only live during its part), in the order of the workloads.
     const cells: Cell[] = [];
+    let subscriptions: SubscriptionRow[] = [];
     for (const graphId of new Set(workloads.map((w) => w.graph))) {
-      cells.push(...(await benchGraph(graphById(graphId), workloads.filter((w) => w.graph === graphId), gateways, { options, load, cpu, peers, headers })));
+      if (graphId === 'live') subscriptions = await benchSubscriptions(gateways, { options, cpu, jwtSecret: JWT_SECRET, subgraphSecret: SUBGRAPH_SECRET, log });
+      else cells.push(...(await benchGraph(graphById(graphId), workloads.filter((w) => w.graph === graphId), gateways, { options, load, cpu, peers, headers })));
     }
 
     const rows = summarize(cells);
-    process.stdout.write(`\n${formatTable(rows, workloads)}\n\n`);
+    if (cells.length) process.stdout.write(`\n${formatTable(rows, workloads)}\n\n`);
+    if (subscriptions.length) process.stdout.write(`\n${formatSubscriptionTable(subscriptions)}\n\n`);
     if (options.out) {
       mkdirSync(dirname(options.out), { recursive: true });
       const machine = { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, platform: process.platform, loadavg: loadavg(), pinning: cpu.note };
       const { profileDir: _profile, ...settings } = { ...options, out: relative(process.cwd(), options.out) };
-      writeFileSync(options.out, `${JSON.stringify({ generatedAt: new Date().toISOString(), revision: gitRevision(), machine, options: settings, workloads: workloads.map(({ id, label }) => ({ id, label })), results: rows }, null, 2)}\n`);
+      writeFileSync(options.out, `${JSON.stringify({ generatedAt: new Date().toISOString(), revision: gitRevision(), machine, options: settings, workloads: workloads.map(({ id, label }) => ({ id, label })), results: rows, ...(subscriptions.length ? { subscriptions } : {}) }, null, 2)}\n`);
       log(`results written to ${options.out}`);
     }
-    const failed = rows.filter((row) => row.status === 'failed');
+    const failed = [...rows, ...subscriptions].filter((row) => row.status === 'failed');
     for (const row of failed) log(`FAILED ${row.gateway} on ${row.workload}: ${row.note}`);
     return failed.length === 0;
   } finally {

@@ -109,6 +109,8 @@ export const WORKLOADS: readonly Workload[] = [
   // The shape of the public federation gateway benchmark: 4 subgraphs, entities 6 levels deep, ~78 KB,
   // 50 connections; each answer takes tens of milliseconds, so its rounds last 3 × --duration.
   { id: 'deep', label: 'deep federated query (4 subgraphs, 6 levels, ~78 KB)', graph: 'deep', connections: 50, durationFactor: 3, requests: [deep] },
+  // Not requests: subscribers over graphql-ws and a mutation sender (bench/live/), on the demo subgraphs.
+  { id: 'subscriptions', label: 'todoChanged to 1,000 subscribers over graphql-ws (bench/live/)', graph: 'live', requests: [] },
 ];
 
 export function workloadById(id: string): Workload {

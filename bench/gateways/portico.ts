@@ -4,6 +4,7 @@
 import cluster from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import demo from '../../portico.config.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createPorticoServer } from '../../src/server/create-server.js';
 import { announceReady, main, stopOnSignal } from '../child.js';
@@ -29,6 +30,10 @@ async function serve(): Promise<string> {
       ...(process.env.BENCH_DEDUPE === 'false' ? { deduplicateSubgraphQueries: false } : {}),
       // BENCH_EXECUTOR=portico|apollo: for a before/after of the executor of query plans (gateway.executor).
       ...(process.env.BENCH_EXECUTOR ? { gateway: { executor: process.env.BENCH_EXECUTOR as 'portico' | 'apollo' } } : {}),
+      // The subscriptions workload: one client (the to-do's owner) holds every subscription.
+      ...(process.env.BENCH_MAX_SUBSCRIPTIONS_PER_CLIENT ? { subscriptions: { maxPerClient: Number(process.env.BENCH_MAX_SUBSCRIPTIONS_PER_CLIENT) } } : {}),
+      // The live graph is the demo's: its supergraph names the demo's policies (deleteTodo's recent sign-in).
+      ...(process.env.BENCH_DEMO_POLICIES === 'true' ? { authorization: { mode: 'filter' as const, policies: demo.authorization?.policies } } : {}),
     },
   });
   const server = createPorticoServer(config, pino({ level: 'silent' }));
