@@ -98,7 +98,6 @@ export function createPlanExecutor({ gateway, requestContext, fallback }: PlanEx
   const internals = gateway as unknown as GatewayInternals;
   const compiled = new WeakMap<QueryPlan, CompiledOperation | null>();
   const matchers = new WeakMap<GraphQLSchema, TypeMatcher>();
-  let services: { from: GatewayInternals['serviceMap']; map: Record<string, GraphQLDataSource> } | undefined;
 
   async function planOf(op: Operation): Promise<QueryPlan> {
     const { document, hash } = op.runs;
@@ -138,13 +137,14 @@ export function createPlanExecutor({ gateway, requestContext, fallback }: PlanEx
     return made;
   }
 
+  /**
+   * The data sources as they are now: @apollo/gateway updates its service map in place when a new
+   * supergraph adds a subgraph, so it is read per request (a handful of entries).
+   */
   function servicesOf(): Record<string, GraphQLDataSource> {
-    if (services?.from !== internals.serviceMap) {
-      const map: Record<string, GraphQLDataSource> = Object.create(null);
-      for (const [name, { dataSource }] of Object.entries(internals.serviceMap)) map[name] = dataSource;
-      services = { from: internals.serviceMap, map };
-    }
-    return services.map;
+    const map: Record<string, GraphQLDataSource> = Object.create(null);
+    for (const name in internals.serviceMap) map[name] = internals.serviceMap[name].dataSource;
+    return map;
   }
 
   function matcherOf(schema: GraphQLSchema): TypeMatcher {
