@@ -260,6 +260,7 @@ export function createPorticoServer(config: PorticoConfig, logger: Logger, optio
     dataSources,
     formatError: errorFormatter,
     accepting: () => accepting,
+    checkDocument,
   });
   httpServer.on('upgrade', subscriptions.upgrade);
   httpServer.on(

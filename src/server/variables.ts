@@ -1,6 +1,8 @@
 import { getVariableValues, Kind, visit, type DocumentNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { refusal } from './refusal.js';
 
+const NO_VARIABLES: Readonly<Record<string, unknown>> = Object.freeze({});
+
 /**
  * The operation's variables as execution will see them: coerced by their types, with the
  * operation's defaults applied. What the stages estimate, evict and key by must be what runs:
@@ -22,7 +24,8 @@ export function coerceVariables(
   operation: OperationDefinitionNode,
   raw: Readonly<Record<string, unknown>> | undefined,
 ): { variables: Readonly<Record<string, unknown>> } | { error: GraphQLError } {
-  if (!operation.variableDefinitions?.length) return { variables: raw ?? {} };
+  // Variables the operation does not declare are dropped: nothing runs with them, so nothing keys or counts by them.
+  if (!operation.variableDefinitions?.length) return { variables: NO_VARIABLES };
   const { coerced, errors } = getVariableValues(schema, operation.variableDefinitions, raw ?? {}, { maxErrors: 1 });
   if (errors) return { error: refusal(errors[0].message, 'BAD_USER_INPUT', 400) };
   return { variables: coerced };

@@ -6,6 +6,26 @@ import type { GatewayContext } from '../context.js';
 import { HttpError, parseBody, sendError } from '../server/graphql-http.js';
 import type { Stream } from './stream.js';
 
+const STATUS_BY_CODE: Record<string, number> = {
+  UNAUTHENTICATED: 401,
+  INVALID_API_KEY: 401,
+  UNAUTHORIZED_FIELD_OR_TYPE: 403,
+  FORBIDDEN: 403,
+  THROTTLED: 429,
+  QUOTA_EXCEEDED: 429,
+  TOO_MANY_SUBSCRIPTIONS: 429,
+  SERVICE_UNAVAILABLE: 503,
+  SUBGRAPH_UNAVAILABLE: 502,
+  INTERNAL_SERVER_ERROR: 500,
+};
+
+/** The HTTP status of a refusal: the one its error carries (a plugin's), else by its code; the client's error otherwise. */
+function refusalStatus(error: GraphQLError): number {
+  const http = error.extensions.http as { status?: number } | undefined;
+  if (typeof http?.status === 'number') return http.status;
+  return STATUS_BY_CODE[String(error.extensions.code)] ?? 400;
+}
+
 /** The media type Apollo Client asks for (and Apollo Router answers) for subscriptions over HTTP. */
 export const MULTIPART_TYPE = 'multipart/mixed;boundary="graphql";subscriptionSpec="1.0"';
 const BOUNDARY = '\r\n--graphql';
@@ -45,6 +65,11 @@ export function createMultipartHandler<C extends Handle>(options: MultipartOptio
       let body: unknown;
       let base: GatewayContext;
       try {
+        // A JSON body only: no CORS-simple content type (Apollo Server's CSRF rule), so no other site's page can open one.
+        if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+          req.resume();
+          throw new HttpError(415, 'BAD_REQUEST', 'A subscription over HTTP is a POST of application/json');
+        }
         body = await parseBody(req, options.maxBodyBytes);
         if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'BAD_REQUEST', 'A subscription is a JSON object with a query');
         base = await options.createContext(req);
@@ -70,8 +95,13 @@ export function createMultipartHandler<C extends Handle>(options: MultipartOptio
       try {
         const started = await options.startSubscription(connection, '1', body as Record<string, never>, req.headers, 'http');
         if (Array.isArray(started)) {
-          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-          res.end(JSON.stringify({ errors: started.map((e) => e.toJSON()) }));
+          // Refused before it started: a plain GraphQL answer with the status of its first error.
+          const errors = started.map((e) => {
+            const { http: _http, ...extensions } = e.extensions as Record<string, unknown>;
+            return { ...e.toJSON(), extensions };
+          });
+          res.writeHead(refusalStatus(started[0]), { 'content-type': 'application/json; charset=utf-8' });
+          res.end(JSON.stringify({ errors }));
           return;
         }
         stream = started.stream;

@@ -22,6 +22,7 @@ import { identifyClient } from '../cost/client.js';
 import { createRequestSigner } from '../identity/signed-identity.js';
 import { HttpError } from '../server/graphql-http.js';
 import type { Documents } from '../server/documents.js';
+import type { DocumentFields, TrustedDocumentCheck } from '../security/trusted-documents.js';
 import type { Entry } from '../server/operation.js';
 import type { Pipeline } from '../server/pipeline.js';
 import type { OperationRunner } from '../server/run-operation.js';
@@ -48,6 +49,8 @@ export interface SubscriptionServerOptions {
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
   /** False while the server does not take new work (starting, stopping). */
   accepting(): boolean;
+  /** Trusted documents (src/security/trusted-documents.ts), as for GraphQL over HTTP: before anything parses. */
+  checkDocument?: (fields: DocumentFields | undefined) => TrustedDocumentCheck;
 }
 
 /** One client WebSocket, once its connection_init was accepted. */
@@ -180,10 +183,17 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
   async function startSubscription(
     connection: Connection,
     id: string,
-    payload: { query?: unknown; operationName?: string | null; variables?: Record<string, unknown> | null },
+    sent: { query?: unknown; operationName?: string | null; variables?: Record<string, unknown> | null; extensions?: unknown; documentId?: unknown },
     headers: IncomingMessage['headers'],
     entry: Entry = 'websocket',
   ): Promise<GraphQLError[] | { stream: Stream; document: DocumentNode }> {
+    // Trusted documents hold for subscriptions too, over both protocols (a document sent by id runs the manifest's text).
+    const trusted = options.checkDocument?.(sent) ?? {};
+    if ('refusal' in trusted) {
+      metrics.started.inc({ outcome: 'refused' });
+      return [endingError(trusted.refusal.message, trusted.refusal.code)];
+    }
+    const payload = trusted.query !== undefined ? { ...sent, query: trusted.query } : sent;
     let reserved = false;
     const release = () => {
       if (!reserved) return;

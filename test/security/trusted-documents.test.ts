@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../subscriptions/ws-client.js';
 import { loadOperations } from '../../src/rest/operations.js';
 import { buildManifest, createTrustedDocumentCheck, readManifest } from '../../src/security/trusted-documents.js';
 import { graphql, startGateway, startStack, token, type Stack } from '../helpers/stack.js';
@@ -106,6 +107,21 @@ describe('trusted documents through the gateway', () => {
     const unknown = await fetch(enforced.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documentId: 'abc' }) });
     expect(unknown.status).toBe(400);
     expect((await unknown.json()).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+  });
+
+  it('enforce: refuses a subscription not in the manifest, over WebSocket and over multipart HTTP', async () => {
+    const alice = await token('alice', { name: 'Alice' });
+    const subscription = 'subscription { todoChanged { kind id todo { title owner { id name email } } } }';
+    const ws = connect(enforced.url, { authorization: `Bearer ${alice}` });
+    expect(await ws.subscribe(subscription).ended).toEqual({ error: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'QUERY_NOT_IN_SAFELIST' }) })] });
+    await ws.dispose();
+    const multipart = await fetch(enforced.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec="1.0"', authorization: `Bearer ${alice}` },
+      body: JSON.stringify({ query: subscription }),
+    });
+    expect(multipart.status).toBe(400);
+    expect((await multipart.json()).errors[0].extensions.code).toBe('QUERY_NOT_IN_SAFELIST');
   });
 
   it('enforce: REST routes run, their operations being the manifest\'s', async () => {

@@ -278,3 +278,21 @@ describe('Portico’s HTTP entry and Apollo Server’s', () => {
     expect([laneOf(lines, own), laneOf(lines, apollo), laneOf(lines, misses[0])]).toEqual(['http', 'apollo', 'http']);
   });
 });
+
+describe('variables the operation does not declare', () => {
+  it('change nothing: not the cache key (no way around the cache), and deep junk is no 500', async () => {
+    const { url } = await gateway();
+    await post(url, { query: '{ me { id } }' }, await token('junk-jo')); // the user exists once seen
+    const query = '{ user(id: "junk-jo") { name } }';
+    await post(url, { query });
+    const plain = await post(url, { query, variables: {} });
+    const junk = await post(url, { query, variables: { junk: 1 } });
+    const other = await post(url, { query, variables: { junk: 2, more: [1, 2] } });
+    expect([plain, junk, other].map((s) => s.headers['x-cache'])).toEqual(['HIT', 'HIT', 'HIT']);
+    // 20 000 levels of nesting in one undeclared variable: parsed, then ignored.
+    const deep = `{"query":${JSON.stringify(query)},"variables":{"a":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}}`;
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: deep });
+    expect(response.status).toBe(200);
+    expect((await response.json()).data).toEqual({ user: { name: 'junk-jo' } });
+  });
+});

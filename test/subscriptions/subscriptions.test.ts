@@ -147,7 +147,18 @@ describe('subscriptions through the gateway (graphql-ws on /graphql)', () => {
       headers: { 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec="1.0"' },
       body: JSON.stringify({ query: CHANGED }),
     });
-    expect((await anonymous.json()).errors[0].extensions.code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
+    // A refusal keeps its status: the anonymous caller is refused the field (403), not told 200.
+    expect(anonymous.status).toBe(403);
+    expect((await anonymous.json()).errors[0].extensions).toEqual(expect.objectContaining({ code: 'UNAUTHORIZED_FIELD_OR_TYPE' }));
+
+    // A CORS-simple content type cannot open one (Apollo Server's CSRF rule holds here too).
+    const simple = await fetch(stack.url, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain; x=json', accept: 'multipart/mixed;subscriptionSpec="1.0"', authorization: `Bearer ${frank}` },
+      body: JSON.stringify({ query: CHANGED }),
+    });
+    expect(simple.status).toBe(415);
+    expect((await simple.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 
   it('answers a subscription posted as a plain query with a clear error (400 BAD_REQUEST)', async () => {
