@@ -1,6 +1,6 @@
 import { getOperationAST, type DocumentNode, type GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from '../context.js';
-import type { Documents } from './documents.js';
+import type { Documents, ValidDocument } from './documents.js';
 import { formatErrors, type ErrorFormatter } from './errors.js';
 import type { Execute } from './execute.js';
 import { createCachePolicy, type CachePolicy, type Entry, type Operation, type OperationResponse, type RequestHeaders } from './operation.js';
@@ -134,15 +134,22 @@ export function createOperationRunner({ pipeline, execute, formatError, document
     return response;
   }
 
+  /** The valid document for a text, or the refusal that says why not (no supergraph yet, parse or validation errors). */
+  function documentOf(source: string): { valid: ValidDocument } | { refused: OperationResponse } {
+    if (!documents.schema) return { refused: refused([refusal('The gateway has not loaded a supergraph yet', 'SERVICE_UNAVAILABLE', 503)]) };
+    const valid = documents.get(source);
+    if (valid) return { valid };
+    const errors = documents.errorsOf(source);
+    return { refused: refused(errors.length ? errors : [refusal('The document is not valid', 'GRAPHQL_VALIDATION_FAILED', 400)]) };
+  }
+
   const runOperation: RunOperation = async (request) => {
-    const valid = documents.get(request.query);
+    const found = documentOf(request.query);
     let response: OperationResponse;
-    if (!documents.schema) {
-      response = refused([refusal('The gateway has not loaded a supergraph yet', 'SERVICE_UNAVAILABLE', 503)]);
-    } else if (!valid) {
-      const errors = documents.errorsOf(request.query);
-      response = refused(errors.length ? errors : [refusal('The document is not valid', 'GRAPHQL_VALIDATION_FAILED', 400)]);
+    if ('refused' in found) {
+      response = found.refused;
     } else {
+      const { valid } = found;
       const prepared = prepare({
         entry: request.entry,
         source: request.query,
@@ -159,7 +166,7 @@ export function createOperationRunner({ pipeline, execute, formatError, document
     return { status: response.status ?? 200, headers: response.headers, result: response.result as OperationOutcome['result'] };
   };
 
-  return { prepare, run, executed, refused, runOperation, pipelineStart: (op: Operation) => pipeline.start(op) };
+  return { prepare, run, executed, refused, documentOf, runOperation, pipelineStart: (op: Operation) => pipeline.start(op) };
 }
 
 export type OperationRunner = ReturnType<typeof createOperationRunner>;

@@ -1,6 +1,5 @@
 import type { DocumentNode, GraphQLFormattedError, OperationDefinitionNode } from 'graphql';
 import type { GatewayContext } from '../context.js';
-import type { Documents } from '../server/documents.js';
 import type { Entry, OperationResponse, OperationResult } from '../server/operation.js';
 import type { OperationScope, Pipeline } from '../server/pipeline.js';
 import { refusal } from '../server/refusal.js';
@@ -57,19 +56,16 @@ async function finish(hooks: Array<(response: OperationResponse) => void | Promi
  * the Operation prepared by the runner (variables coerced once), then the plugins that apply at
  * subscribe, each with hooks of its own so that authorization's can run per event.
  */
-export function createAdmission({ runner, documents, pipeline }: { runner: OperationRunner; documents: Documents; pipeline: Pipeline }) {
+export function createAdmission({ runner, pipeline }: { runner: OperationRunner; pipeline: Pipeline }) {
   const atSubscribe = pipeline.plugins.filter((plugin) => AT_SUBSCRIBE.has(plugin.name));
   const refuse = (error: unknown): never => {
     throw new Refused(runner.refused([error]).result.errors ?? []);
   };
 
   return async function admit(request: SubscriptionRequest): Promise<Admitted> {
-    const valid = documents.get(request.query);
-    if (!documents.schema) refuse(refusal('The gateway has not loaded a supergraph yet', 'SERVICE_UNAVAILABLE', 503));
-    if (!valid) {
-      const errors = documents.errorsOf(request.query);
-      throw new Refused(runner.refused(errors.length ? errors : [refusal('The document is not valid', 'GRAPHQL_VALIDATION_FAILED', 400)]).result.errors ?? []);
-    }
+    const found = runner.documentOf(request.query);
+    if ('refused' in found) throw new Refused(found.refused.result.errors ?? []);
+    const { valid } = found;
     const prepared = runner.prepare({
       entry: request.entry,
       source: request.query,
