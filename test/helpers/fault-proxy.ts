@@ -7,9 +7,11 @@ import type { AddressInfo } from 'node:net';
  * - `reset`: the connection is cut before any answer (a network error);
  * - `garbage`: HTTP 200 with a body that is not JSON;
  * - `gqlerror`: HTTP 200, `data: null` and an error with a code of the subgraph's own;
- * - `nodata`: HTTP 200 with neither `data` nor `errors`.
+ * - `nodata`: HTTP 200 with neither `data` nor `errors`;
+ * - `entityerror`: HTTP 200, and for an entity fetch each entity null with an error of its own at
+ *   `_entities.<n>` naming the representation (as a subgraph whose resolver throws); else as `gqlerror`.
  */
-export const FAULT_MODES = ['http500', 'http503', 'reset', 'garbage', 'gqlerror', 'nodata'] as const;
+export const FAULT_MODES = ['http500', 'http503', 'reset', 'garbage', 'gqlerror', 'nodata', 'entityerror'] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
 
 /**
@@ -33,7 +35,7 @@ export async function faultProxy(name: string, target: string) {
       const match = FAULT.exec(body.toString('utf8'));
       if (match && match[1] === name) {
         faulted += 1;
-        return fail(match[2] as FaultMode);
+        return fail(match[2] as FaultMode, body);
       }
       // A fresh connection per call (agent: false): a kept-alive one the subgraph closes as idle could
       // fail a call at random, and only Portico retries network errors.
@@ -48,7 +50,7 @@ export async function faultProxy(name: string, target: string) {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(value));
     };
-    const fail = (mode: FaultMode) => {
+    const fail = (mode: FaultMode, body: Buffer) => {
       switch (mode) {
         case 'http500':
           res.writeHead(500, { 'content-type': 'text/plain' });
@@ -65,6 +67,14 @@ export async function faultProxy(name: string, target: string) {
           return json(200, { data: null, errors: [{ message: `the ${name} store is down`, extensions: { code: 'STORE_DOWN' } }] });
         case 'nodata':
           return json(200, {});
+        case 'entityerror': {
+          const representations = (JSON.parse(body.toString('utf8')) as { variables?: { representations?: unknown[] } }).variables?.representations;
+          if (!Array.isArray(representations)) return json(200, { data: null, errors: [{ message: `the ${name} store is down`, extensions: { code: 'STORE_DOWN' } }] });
+          return json(200, {
+            data: { _entities: representations.map(() => null) },
+            errors: representations.map((r, i) => ({ message: `no such entity: ${JSON.stringify(r)}`, path: ['_entities', i], extensions: { code: 'NOT_FOUND' } })),
+          });
+        }
         default:
           return json(400, { errors: [{ message: `unknown fault ${String(mode)}` }] });
       }

@@ -46,19 +46,22 @@ export function hydratedPaths(path: ResponsePath, data: unknown): ResponsePath[]
 
 /**
  * Where a subgraph's error sits in the client's response. An entity fetch's `_entities.<n>` becomes
- * the path of the entity that representation `n` came from; other paths are put under the fetch's.
- * (@apollo/gateway counts `n` among all entities, which names the wrong one when some entity had no
- * representation; here `n` is mapped through the representations actually sent.)
+ * the path of every entity that representation `n` stands for (one error each, as if each had been
+ * sent); other paths are put under the fetch's. (@apollo/gateway counts `n` among all entities,
+ * which names the wrong one when some entity had no representation; here `n` is mapped through the
+ * representations actually sent.)
  */
-export function errorPathMapper(fetch: FetchNode, cursorPath: ResponsePath, root: unknown, representationToEntity: readonly number[] | undefined) {
+export function errorPathMapper(fetch: FetchNode, cursorPath: ResponsePath, root: unknown, entitiesOf: readonly (readonly number[])[] | undefined) {
   let hydrated: ResponsePath[] | undefined;
-  return (errorPath: readonly (string | number)[] | undefined): ResponsePath | undefined => {
+  return (errorPath: readonly (string | number)[] | undefined): (ResponsePath | undefined)[] => {
     if (fetch.requires && typeof errorPath?.[1] === 'number') {
       hydrated ??= hydratedPaths(cursorPath, root);
-      const entity = representationToEntity ? representationToEntity[errorPath[1]] : errorPath[1];
-      return [...(hydrated[entity ?? -1] ?? []), ...errorPath.slice(2)];
+      const rest = errorPath.slice(2);
+      const entities = entitiesOf ? entitiesOf[errorPath[1]] : [errorPath[1]];
+      if (!entities?.length) return [rest];
+      return entities.map((entity) => [...(hydrated![entity] ?? []), ...rest]);
     }
-    return errorPath ? [...cursorPath, ...errorPath] : undefined;
+    return [errorPath ? [...cursorPath, ...errorPath] : undefined];
   };
 }
 

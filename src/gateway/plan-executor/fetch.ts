@@ -4,7 +4,8 @@ import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interf
 import { trace, SpanStatusCode } from '@opentelemetry/api';
 import type { GraphQLFormattedError } from 'graphql';
 import { downstreamServiceError, errorPathMapper } from './errors.js';
-import { applyRewrites, deepMerge, entitiesOf, representation, type TypeMatcher } from './merge.js';
+import { applyRewrites, deepMerge, entitiesOf, type TypeMatcher } from './merge.js';
+import { entityBatch } from './representations.js';
 
 /** Spans named as @apollo/gateway's (`gateway.fetch`), from the same tracer, so traces read the same. */
 export const tracer = trace.getTracer('apollo/gateway-js');
@@ -51,30 +52,22 @@ export async function executeFetch(scope: FetchScope, fetch: FetchNode, path: Re
         for (const entity of entities) deepMerge(entity, received);
         return;
       }
-      const representations: Record<string, unknown>[] = [];
-      const representationToEntity: number[] = [];
-      for (let i = 0; i < entities.length; i++) {
-        const made = representation(scope.matches, entities[i], fetch.requires);
-        if (made && made.__typename) {
-          applyRewrites(scope.matches, fetch.inputRewrites, made);
-          representations.push(made);
-          representationToEntity.push(i);
-        }
-      }
+      const { representations, entitiesOf: standsFor } = entityBatch(scope.matches, fetch, entities);
       if (representations.length < 1) return;
       if ('representations' in variables) throw new Error('Variables cannot contain key "representations"');
       variables.representations = representations;
-      const received = await send(scope, service, fetch, path, variables, representationToEntity);
+      const received = await send(scope, service, fetch, path, variables, standsFor);
       if (!received) return;
       const answered = received._entities;
       if (!Array.isArray(answered)) throw new Error('Expected "data._entities" in response to be an array');
       if (answered.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
-      for (let i = 0; i < answered.length; i++) {
-        const entity = entities[representationToEntity[i]];
-        const got = answered[i] as Record<string, unknown> | null;
-        if (got && !got.__typename) got.__typename = entity.__typename;
+      for (let n = 0; n < answered.length; n++) {
+        const got = answered[n] as Record<string, unknown> | null;
+        const same = standsFor[n];
+        if (got && !got.__typename) got.__typename = entities[same[0]].__typename;
         applyRewrites(scope.matches, fetch.outputRewrites, got);
-        deepMerge(entity, got);
+        // One answer merged into every entity it stands for: they share its objects from here on.
+        for (const i of same) deepMerge(entities[i], got);
       }
     } catch (error) {
       span.setStatus({ code: SpanStatusCode.ERROR });
@@ -91,7 +84,7 @@ async function send(
   fetch: FetchNode,
   path: ResponsePath,
   variables: Record<string, unknown>,
-  representationToEntity: number[] | undefined,
+  entitiesOf: readonly (readonly number[])[] | undefined,
 ): Promise<Record<string, unknown> | null | undefined> {
   const { requestContext } = scope;
   const response: Answer = await service.process({
@@ -103,8 +96,10 @@ async function send(
     pathInIncomingRequest: path,
   });
   if (response.errors) {
-    const pathOf = errorPathMapper(fetch, path, scope.root, representationToEntity);
-    for (const error of response.errors) scope.errors.push(downstreamServiceError(error, fetch.serviceName, pathOf(error.path)));
+    const pathsOf = errorPathMapper(fetch, path, scope.root, entitiesOf);
+    for (const error of response.errors) {
+      for (const at of pathsOf(error.path)) scope.errors.push(downstreamServiceError(error, fetch.serviceName, at));
+    }
   }
   return response.data;
 }

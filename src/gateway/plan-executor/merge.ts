@@ -31,6 +31,8 @@ export function deepMerge(target: Json, source: unknown): Json {
     const value = from[key];
     if (value === undefined || !hasOwn(from, key)) continue;
     const existing = hasOwn(target, key) ? target[key] : undefined;
+    // Already the same object: an answer shared by several entities (see representations.ts), merged before.
+    if (existing === value) continue;
     if (existing && isObject(value)) {
       deepMerge(existing as Json, value);
     } else if (Array.isArray(value) && Array.isArray(existing) && value.length === existing.length) {

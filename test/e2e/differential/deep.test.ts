@@ -49,6 +49,10 @@ const handWritten: Case[] = [
   { name: 'empty lists at every level', query: '{ users(first: 0) { id } topProducts(first: 2) { reviews(first: 0) { id } } }' },
   { name: 'a negative size fails in the subgraph', query: '{ users(first: -1) { id } topProducts(first: 1) { name } }' },
   { name: 'a negative size in an entity fetch', query: '{ topProducts(first: 2) { name reviews(first: -1) { id } } }' },
+  // The same product under several reviews: asked for once, its error given at every place it appears.
+  { name: 'an error on an entity that appears many times', query: `query ${faultName('products', 'entityerror')} { users(first: 4) { reviews(first: 3) { product { upc name } } } }` },
+  { name: "the bench's deep query, every inventory entity failing", query: DEEP_QUERY.replace('query Deep', `query ${faultName('inventory', 'entityerror')}`) },
+  { name: 'one entity under many parents, deep', query: '{ topProducts(first: 5) { reviews { author { reviews { product { upc inStock shippingEstimate } } } } } }' },
   { name: '__typename only, across the graph', query: '{ users(first: 2) { __typename reviews(first: 1) { __typename product { __typename reviews(first: 1) { __typename } } } } }' },
   { name: '__typename next to keys only', query: '{ topProducts(first: 2) { upc __typename reviews(first: 1) { id __typename author { id __typename } } } }' },
   { name: 'named fragments nested three deep', query: '{ users(first: 2) { ...U } } fragment U on User { id reviews(first: 2) { ...R } } fragment R on Review { id product { ...P } } fragment P on Product { upc inStock reviews(first: 1) { author { ...N } } } fragment N on User { name }' },

@@ -1,0 +1,40 @@
+import type { FetchNode } from '@apollo/query-planner';
+import { applyRewrites, representation, type TypeMatcher } from './merge.js';
+
+type Json = Record<string, unknown>;
+
+/** What an entity fetch sends, and which of its entities each representation answers for. */
+export interface EntityBatch {
+  /** Each distinct representation once, in the order its first entity came. */
+  readonly representations: Json[];
+  /** For representation `n`, the indexes (in the fetch's entities) of every entity it stands for. */
+  readonly entitiesOf: number[][];
+}
+
+/**
+ * The representations of an entity fetch, each distinct one once. In a deep query the same entity
+ * turns up under many parents (one product under 18 reviews); the subgraph is asked once and its
+ * answer merged into every one of them, as Apollo Router does. Two representations are the same
+ * when their JSON is (they are built in the plan's field order, so equal entities give equal text).
+ * Entities without one (no `__typename`, a required field missing) are not sent.
+ */
+export function entityBatch(matches: TypeMatcher, fetch: FetchNode, entities: readonly Json[]): EntityBatch {
+  const representations: Json[] = [];
+  const entitiesOf: number[][] = [];
+  const seen = new Map<string, number>();
+  for (let i = 0; i < entities.length; i++) {
+    const made = representation(matches, entities[i], fetch.requires!);
+    if (!made || !made.__typename) continue;
+    applyRewrites(matches, fetch.inputRewrites, made);
+    const text = JSON.stringify(made);
+    const known = seen.get(text);
+    if (known !== undefined) {
+      entitiesOf[known].push(i);
+    } else {
+      seen.set(text, representations.length);
+      representations.push(made);
+      entitiesOf.push([i]);
+    }
+  }
+  return { representations, entitiesOf };
+}

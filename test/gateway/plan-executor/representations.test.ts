@@ -1,0 +1,56 @@
+// An entity fetch asks for each distinct entity once and answers every place it appears.
+import type { FetchNode, QueryPlanSelectionNode } from '@apollo/query-planner';
+import { buildSchema } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { errorPathMapper } from '../../../src/gateway/plan-executor/errors.js';
+import { typeMatcher } from '../../../src/gateway/plan-executor/merge.js';
+import { entityBatch } from '../../../src/gateway/plan-executor/representations.js';
+
+const matches = typeMatcher(buildSchema('type Product { upc: ID! price: Int } type Query { p: Product }'));
+const requires: QueryPlanSelectionNode[] = [
+  {
+    kind: 'InlineFragment',
+    typeCondition: 'Product',
+    selections: [
+      { kind: 'Field', name: '__typename' },
+      { kind: 'Field', name: 'upc' },
+      { kind: 'Field', name: 'price' },
+    ],
+  },
+];
+const fetch = { kind: 'Fetch', serviceName: 'inventory', requires, operation: '', operationKind: 'query' } as unknown as FetchNode;
+
+describe('entity batches', () => {
+  it('sends each distinct representation once and remembers every entity it stands for', () => {
+    const entities = [
+      { __typename: 'Product', upc: 'p1', price: 10, name: 'a' },
+      { __typename: 'Product', upc: 'p2', price: 20 },
+      { __typename: 'Product', upc: 'p1', price: 10, name: 'other fields do not count' },
+      { __typename: 'Product', upc: 'p1', price: 11 },
+    ];
+    const batch = entityBatch(matches, fetch, entities);
+    expect(batch.representations).toEqual([
+      { __typename: 'Product', upc: 'p1', price: 10 },
+      { __typename: 'Product', upc: 'p2', price: 20 },
+      { __typename: 'Product', upc: 'p1', price: 11 },
+    ]);
+    expect(batch.entitiesOf).toEqual([[0, 2], [1], [3]]);
+  });
+
+  it('leaves out entities that cannot be represented (a required field missing)', () => {
+    const batch = entityBatch(matches, fetch, [{ __typename: 'Product', upc: 'p1' }, { __typename: 'Product', upc: 'p1', price: 1 }]);
+    expect(batch.representations).toEqual([{ __typename: 'Product', upc: 'p1', price: 1 }]);
+    expect(batch.entitiesOf).toEqual([[1]]);
+  });
+
+  it('gives an error on a shared representation to every entity it stands for', () => {
+    const root = { list: [{ p: { __typename: 'Product', upc: 'p1' } }, { p: { __typename: 'Product', upc: 'p2' } }, { p: { __typename: 'Product', upc: 'p1' } }] };
+    const pathsOf = errorPathMapper(fetch, ['list', '@', 'p'], root, [[0, 2], [1]]);
+    expect(pathsOf(['_entities', 0, 'price'])).toEqual([
+      ['list', 0, 'p', 'price'],
+      ['list', 2, 'p', 'price'],
+    ]);
+    expect(pathsOf(['_entities', 1])).toEqual([['list', 1, 'p']]);
+    expect(pathsOf(undefined)).toEqual([undefined]);
+  });
+});
