@@ -1,5 +1,5 @@
 import type { Fetcher, FetcherHeaders, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 
 /** Default time a subgraph call may take, response body included, in milliseconds. */
 export const DEFAULT_SUBGRAPH_TIMEOUT_MS = 30_000;
@@ -104,33 +104,102 @@ class BufferedResponse implements FetcherResponse {
   }
 }
 
+/** A URL's origin and path, remembered for the last URL (a data source calls one URL). */
+export function lastTarget(): (url: string) => { origin: string; path: string } {
+  let last: { url: string; origin: string; path: string } | undefined;
+  return (url) => {
+    if (last?.url !== url) {
+      const { origin, pathname, search } = new URL(url);
+      last = { url, origin, path: pathname + search };
+    }
+    return last;
+  };
+}
+
+/** Response headers from undici's raw `[name, value, name, value…]` list, names lower-cased. */
+function headersOf(raw: Buffer[] | string[] | null): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  if (!raw) return headers;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i].toString().toLowerCase();
+    const value = raw[i + 1].toString('latin1');
+    const existing = headers[name];
+    if (existing === undefined) headers[name] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else headers[name] = [existing, value];
+  }
+  return headers;
+}
+
 /**
- * A `Fetcher` over undici's `request()`: keep-alive connections from `dispatcher`, the whole call
- * (connect, headers and body) bounded by `timeoutMs`. Network failures and timeouts reject; any
- * HTTP status resolves (the data source decides what a status means).
+ * A `Fetcher` over undici's lowest-level `dispatch()`: keep-alive connections from `dispatcher`,
+ * the whole call (queueing, connect, headers and body) bounded by `timeoutMs`. Network failures and
+ * timeouts reject; any HTTP status resolves (the data source decides what a status means). The body
+ * is gathered as bytes and decoded once: no stream, abort signal or async resource per call, which
+ * `request()` makes for each of a deep query's dozen subgraph calls.
  */
 export function undiciFetcher(dispatcher: Dispatcher, timeoutMs = DEFAULT_SUBGRAPH_TIMEOUT_MS): Fetcher {
-  return async (url: string, init: FetcherRequestInit = {}) => {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new SubgraphTimeoutError(timeoutMs)), timeoutMs);
-    try {
-      const response = await request(url, {
-        dispatcher,
-        method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
-        headers: init.headers,
-        body: init.body,
-        signal: controller.signal,
-      });
-      const body = await response.body.text();
-      return new BufferedResponse(url, response.statusCode, new ResponseHeaders(response.headers), body);
-    } catch (error) {
-      // undici rejects with the abort reason, or with its own error when the body was cut short by it.
-      if (controller.signal.aborted) throw controller.signal.reason;
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const target = lastTarget();
+  return (url: string, init: FetcherRequestInit = {}) =>
+    new Promise<FetcherResponse>((resolve, reject) => {
+      const { origin, path } = target(url);
+      let abort: ((reason: Error) => void) | undefined;
+      let timedOut: SubgraphTimeoutError | undefined;
+      let done = false;
+      let status = 0;
+      let headers: Record<string, string | string[]> = {};
+      const chunks: Buffer[] = [];
+      const finish = (error: Error | undefined, response?: FetcherResponse) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        if (error) reject(timedOut ?? error);
+        else resolve(response!);
+      };
+      const timer = setTimeout(() => {
+        timedOut = new SubgraphTimeoutError(timeoutMs);
+        if (abort) abort(timedOut);
+        else finish(timedOut);
+      }, timeoutMs);
+      const handler: Dispatcher.DispatchHandlers = {
+        onConnect(abortCall) {
+          // Timed out while still queued for a connection: the call never goes out.
+          if (timedOut) abortCall(timedOut);
+          else abort = abortCall;
+        },
+        onHeaders(statusCode, rawHeaders) {
+          if (statusCode < 200) return true; // 1xx: the answer is still to come
+          status = statusCode;
+          headers = headersOf(rawHeaders as Buffer[] | null);
+          return true;
+        },
+        onData(chunk) {
+          chunks.push(chunk);
+          return true;
+        },
+        onComplete() {
+          const body = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+          finish(undefined, new BufferedResponse(url, status, new ResponseHeaders(headers), body));
+        },
+        onError(error) {
+          finish(error);
+        },
+      };
+      try {
+        dispatcher.dispatch(
+          {
+            origin,
+            path,
+            method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
+            headers: init.headers as Record<string, string> | undefined,
+            body: init.body as string | Buffer | undefined,
+          },
+          handler,
+        );
+      } catch (error) {
+        finish(error as Error);
+      }
+    });
 }
 
 /** One keep-alive pool per subgraph origin, shared by the gateway's data sources. */

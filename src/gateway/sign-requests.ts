@@ -1,6 +1,7 @@
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { IDENTITY_HEADER, SIGNATURE_HEADER, sha256Hex, type RequestSigner } from '../identity/signed-identity.js';
 import { startsAsQuery } from './dedupe.js';
+import { lastTarget } from './fetcher.js';
 import { isQueryRequest } from './resilience.js';
 
 /**
@@ -12,15 +13,15 @@ import { isQueryRequest } from './resilience.js';
  * A call without an identity header goes out unsigned (the subgraph refuses it).
  */
 export function signedFetcher(fetcher: Fetcher, signer: RequestSigner, audience: string): Fetcher {
+  const target = lastTarget();
   return (url, init = {}) => {
     const headers = (init.headers ?? {}) as Record<string, string>;
     const identity = headers[IDENTITY_HEADER];
     if (!identity) return fetcher(url, init);
-    const { pathname, search } = new URL(url);
     // The gateway's own query bodies are told apart without parsing; anything else is parsed once.
     // A mutation taken for a query would be refused by the subgraph, never left replayable.
     const singleUse = !startsAsQuery(init.body) && !isQueryRequest(init);
-    const signature = signer.sign({ method: init.method ?? 'GET', audience, path: pathname + search, bodySha256: sha256Hex(init.body ?? ''), identity, singleUse });
+    const signature = signer.sign({ method: init.method ?? 'GET', audience, path: target(url).path, bodySha256: sha256Hex(init.body ?? ''), identity, singleUse });
     return fetcher(url, { ...init, headers: { ...headers, [SIGNATURE_HEADER]: signature } });
   };
 }

@@ -1,5 +1,5 @@
-import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { RemoteGraphQLDataSource } from './apollo-gateway.js';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context.js';
@@ -51,65 +51,132 @@ function reason(error: unknown): string {
   return 'failed';
 }
 
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The request as @apollo/gateway's data source writes it: the query first (deduplication and signing read that). */
+const requestBody = ({ query, variables, operationName, extensions }: GatewayGraphQLRequest): string => JSON.stringify({ query, variables, operationName, extensions });
+
+/** A subgraph's `Cache-Control` as the hint @apollo/gateway's data source gives the request's cache policy. */
+function cacheHint(header: string | null | undefined): { maxAge: number; scope?: 'PRIVATE' | 'PUBLIC' } {
+  const hint: { maxAge: number; scope?: 'PRIVATE' | 'PUBLIC' } = { maxAge: 0 };
+  if (!header) return hint;
+  for (const part of header.trim().split(/\s*,\s*/)) {
+    const [name, value] = part.split(/\s*=\s*/, 2);
+    if (name === 'max-age' && value !== undefined && /^[0-9]+$/.test(value.replace(/^"|"$/g, ''))) hint.maxAge = +value.replace(/^"|"$/g, '');
+    else if (name === 'private' && value === undefined) hint.scope = 'PRIVATE';
+    else if (name === 'public' && value === undefined) hint.scope = 'PUBLIC';
+  }
+  return hint;
+}
+
+interface RestrictablePolicy {
+  restrict(hint: { maxAge: number; scope?: 'PRIVATE' | 'PUBLIC' }): void;
+}
+
 /**
  * Calls one subgraph with the caller's identity in a header (signed by the fetcher, see
  * `signedFetcher`) and the request id, through the fetcher it is given. A failed call becomes one
- * error naming the subgraph, with a stable code; `@apollo/gateway` puts it in the response next to
- * whatever the other fetches returned.
+ * error naming the subgraph, with a stable code; the executor puts it in the response next to
+ * whatever the other fetches returned. The subgraph's `Cache-Control` restricts the request's cache
+ * policy, as @apollo/gateway's `RemoteGraphQLDataSource` does; unlike it, no node-fetch `Request`
+ * or `Headers` is built per call (they were a tenth of a deep query's subgraph calls).
  */
-export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+export class SignedSubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   readonly name: string;
+  readonly url: string;
+  private readonly fetcher: Fetcher;
   private readonly defaultCacheControl?: (query: string) => string | null;
 
   constructor(options: SignedSubgraphDataSourceOptions) {
-    super({ url: options.url, fetcher: options.fetcher });
     this.name = options.name;
+    this.url = options.url;
+    this.fetcher = options.fetcher;
     this.defaultCacheControl = options.defaultCacheControl;
   }
 
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const { request } = options;
+    // A health check's or schema load's context is not a request's: read as a partial one.
+    const context = options.context as Partial<GatewayContext> | undefined;
+    if (!request.query) throw new Error('Missing query');
+    const headers = this.headers(request, context);
+    let response: FetcherResponse | undefined;
+    let answer: GatewayGraphQLResponse;
+    try {
+      response = await this.fetcher(this.url, { method: 'POST', headers, body: requestBody(request) });
+      if (!response.ok) throw refusal(response);
+      const type = response.headers.get('content-type');
+      const parsed: unknown = type && (type.startsWith('application/json') || type.startsWith('application/graphql-response+json')) ? await response.json() : await response.text();
+      if (!isObject(parsed)) throw new Error('Expected a JSON object as the response body');
+      // The answer is this call's own parse: `http` is set on it rather than copied into a new object.
+      answer = Object.assign(parsed, { http: response }) as GatewayGraphQLResponse;
+    } catch (error) {
+      throw this.failure(error, response);
+    }
+    this.received(answer, request.query, context);
+    if (options.kind === ('incoming operation' as never)) {
+      const policy = (options as { incomingRequestContext?: { overallCachePolicy?: unknown } }).incomingRequestContext?.overallCachePolicy;
+      if (policy && typeof policy === 'object' && 'restrict' in policy) (policy as RestrictablePolicy).restrict(cacheHint(response.headers.get('cache-control')));
+    }
+    return answer;
+  }
+
+  /** The caller's identity (resolved once per request, src/identity/caller-identity.ts), the request id, the trace. */
+  private headers(request: GatewayGraphQLRequest, context: Partial<GatewayContext> | undefined): Record<string, string> {
+    const headers: Record<string, string> = {};
+    const given = request.http?.headers;
+    if (given) for (const [name, value] of given) headers[name.toLowerCase()] = value;
+    headers['content-type'] = 'application/json';
+    // Health checks and schema loads carry no caller: they go out as anonymous, still signed (by the fetcher).
+    headers[IDENTITY_HEADER] = encodeIdentity(context?.identity?.claims ?? ANONYMOUS);
+    if (context?.requestId) headers['x-request-id'] = context.requestId;
+    injectTraceContext((name, value) => {
+      headers[name] = value;
+    });
+    return headers;
+  }
+
   /**
-   * Applies the configured default hint where the subgraph sent none (the gateway reads the header
-   * next), and keeps the entities the subgraph says it changed for the cache.
+   * Applies the configured default hint where the subgraph sent none (the cache policy reads the
+   * header next), and keeps the entities the subgraph says it changed for the cache.
    */
-  override didReceiveResponse({ response, request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
-    if (response.http && SHARED_RESPONSE in response.http) context.sharedSubgraphAnswer = true;
-    const declared = declaredInvalidations(response.extensions?.invalidation, this.name);
-    if (declared.length) (context.invalidations ??= []).push(...declared);
-    const headers = response.http?.headers;
+  private received(answer: GatewayGraphQLResponse, query: string, context: Partial<GatewayContext> | undefined): void {
+    const http = answer.http as (FetcherResponse & { [SHARED_RESPONSE]?: true }) | undefined;
+    if (context && http && SHARED_RESPONSE in http) context.sharedSubgraphAnswer = true;
+    const declared = declaredInvalidations(answer.extensions?.invalidation, this.name);
+    if (context && declared.length) (context.invalidations ??= []).push(...declared);
+    const headers = http?.headers;
     // No header, or Apollo Server's `no-store` for "no hint at all", counts as no hint.
     const given = headers?.get('cache-control');
     // An answer with errors is never given a default: its `no-store` is the subgraph's word, not a missing hint.
-    if (this.defaultCacheControl && headers && (!given || given === 'no-store') && request.query && !response.errors?.length) {
-      const header = this.defaultCacheControl(request.query);
+    if (this.defaultCacheControl && headers && (!given || given === 'no-store') && !answer.errors?.length) {
+      const header = this.defaultCacheControl(query);
       if (header) headers.set('cache-control', header);
     }
-    return response;
-  }
-
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    const headers = request.http?.headers;
-    if (!headers) return;
-    // Health checks and schema loads carry no caller: they go out as anonymous, still signed (by the fetcher).
-    // The identity resolved once with the request's context (src/identity/caller-identity.ts).
-    headers.set(IDENTITY_HEADER, encodeIdentity(context?.identity?.claims ?? ANONYMOUS));
-    if (context?.requestId) headers.set('x-request-id', context.requestId);
-    injectTraceContext((name, value) => headers.set(name, value));
   }
 
   /**
    * Subgraph refusals keep Apollo's codes (401 `UNAUTHENTICATED`, 403 `FORBIDDEN`); anything else
    * that kept the subgraph from answering (unreachable, timed out, another HTTP error status, a body
-   * that is not JSON) is `SUBGRAPH_UNAVAILABLE`. Every one carries `extensions.serviceName`.
+   * that is not JSON) is `SUBGRAPH_UNAVAILABLE`. Every one carries `extensions.serviceName`, and none
+   * the subgraph's URL or body.
    */
-  override didEncounterError(error: Error, _request: unknown, response?: FetcherResponse): never {
+  private failure(error: unknown, response: FetcherResponse | undefined): GraphQLError {
     const serviceName = this.name;
     if (error instanceof GraphQLError && typeof error.extensions.code === 'string') {
-      throw new GraphQLError(error.message, { originalError: error, extensions: { ...error.extensions, serviceName } });
+      return new GraphQLError(error.message, { originalError: error, extensions: { ...error.extensions, serviceName } });
     }
     const message = response && !response.ok ? `answered HTTP ${response.status}` : reason(error);
-    throw new GraphQLError(`Subgraph "${serviceName}" ${message}`, {
-      originalError: error,
+    return new GraphQLError(`Subgraph "${serviceName}" ${message}`, {
+      originalError: error instanceof Error ? error : undefined,
       extensions: { code: SUBGRAPH_UNAVAILABLE, serviceName },
     });
   }
+}
+
+/** An HTTP error status: 401 and 403 keep Apollo's wording and codes, any other is an unavailable subgraph. */
+function refusal(response: FetcherResponse): Error {
+  const code = response.status === 401 ? 'UNAUTHENTICATED' : response.status === 403 ? 'FORBIDDEN' : undefined;
+  if (!code) return new Error(`HTTP ${response.status}`);
+  return new GraphQLError(`${response.status}: ${response.statusText}`, { extensions: { code } });
 }

@@ -22,15 +22,28 @@ export function entityBatch(matches: TypeMatcher, fetch: FetchNode, entities: re
   const representations: Json[] = [];
   const entitiesOf: number[][] = [];
   const seen = new Map<string, number>();
+  // The same object under several parents (an earlier answer merged into each of them) is looked at once.
+  const objects = new Map<Json, number>();
   for (let i = 0; i < entities.length; i++) {
-    const made = representation(matches, entities[i], fetch.requires!);
-    if (!made || !made.__typename) continue;
+    const entity = entities[i];
+    const same = objects.get(entity);
+    if (same !== undefined) {
+      if (same >= 0) entitiesOf[same].push(i);
+      continue;
+    }
+    const made = representation(matches, entity, fetch.requires!);
+    if (!made || !made.__typename) {
+      objects.set(entity, -1);
+      continue;
+    }
     applyRewrites(matches, fetch.inputRewrites, made);
     const text = JSON.stringify(made);
     const known = seen.get(text);
     if (known !== undefined) {
       entitiesOf[known].push(i);
+      objects.set(entity, known);
     } else {
+      objects.set(entity, representations.length);
       seen.set(text, representations.length);
       representations.push(made);
       entitiesOf.push([i]);

@@ -54,3 +54,13 @@ describe('entity batches', () => {
     expect(pathsOf(undefined)).toEqual([undefined]);
   });
 });
+
+describe('entity batches over shared objects', () => {
+  it('counts one object under several parents at each place it appears', () => {
+    const shared = { __typename: 'Product', upc: 'p1', price: 10 };
+    const broken = { __typename: 'Product', upc: 'p9' };
+    const batch = entityBatch(matches, fetch, [shared, broken, { __typename: 'Product', upc: 'p1', price: 10 }, shared, broken]);
+    expect(batch.representations).toEqual([{ __typename: 'Product', upc: 'p1', price: 10 }]);
+    expect(batch.entitiesOf).toEqual([[0, 2, 3]]);
+  });
+});
