@@ -67,6 +67,9 @@ async function run(command: LoadCommand): Promise<LoadResult> {
     url: command.url,
     connections: command.connections,
     duration: command.durationSeconds,
+    // autocannon's default is 10 s: the baseline on the deep workload, 50 connections deep on a slow
+    // machine, can take that long, which is slowness to report, not a failed request.
+    timeout: 60,
     headers: command.headers,
     requests: workloadById(command.workload).requests.map((request) => ({
       method: 'POST' as const,

@@ -15,7 +15,7 @@ export interface EntityBatch {
  * The representations of an entity fetch, each distinct one once. In a deep query the same entity
  * turns up under many parents (one product under 18 reviews); the subgraph is asked once and its
  * answer merged into every one of them, as Apollo Router does. Two representations are the same
- * when their JSON is (they are built in the plan's field order, so equal entities give equal text).
+ * when their keys are (`keyOf`; they are built in the plan's field order, so equal entities give equal keys).
  * Entities without one (no `__typename`, a required field missing) are not sent.
  */
 export function entityBatch(matches: TypeMatcher, fetch: FetchNode, entities: readonly Json[]): EntityBatch {
@@ -37,7 +37,7 @@ export function entityBatch(matches: TypeMatcher, fetch: FetchNode, entities: re
       continue;
     }
     applyRewrites(matches, fetch.inputRewrites, made);
-    const text = JSON.stringify(made);
+    const text = keyOf(made);
     const known = seen.get(text);
     if (known !== undefined) {
       entitiesOf[known].push(i);
@@ -50,4 +50,33 @@ export function entityBatch(matches: TypeMatcher, fetch: FetchNode, entities: re
     }
   }
   return { representations, entitiesOf };
+}
+
+/**
+ * A text that tells representations apart: any two with different JSON get different keys (names
+ * are GraphQL names, strings carry their length, objects their JSON's). A few times cheaper than
+ * `JSON.stringify` for the small objects representations are.
+ */
+export function keyOf(made: Json): string {
+  let key = '';
+  for (const name in made) {
+    const value = made[name];
+    key += name;
+    switch (typeof value) {
+      case 'string':
+        key += `=${value.length}"${value}`;
+        break;
+      case 'number':
+        key += `=n${value};`;
+        break;
+      case 'boolean':
+        key += value ? '=t' : '=f';
+        break;
+      default: {
+        const json = value === null ? 'null' : JSON.stringify(value);
+        key += `=j${json.length}:${json}`;
+      }
+    }
+  }
+  return key;
 }

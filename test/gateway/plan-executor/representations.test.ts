@@ -4,7 +4,7 @@ import { buildSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { errorPathMapper } from '../../../src/gateway/plan-executor/errors.js';
 import { typeMatcher } from '../../../src/gateway/plan-executor/merge.js';
-import { entityBatch } from '../../../src/gateway/plan-executor/representations.js';
+import { entityBatch, keyOf } from '../../../src/gateway/plan-executor/representations.js';
 
 const matches = typeMatcher(buildSchema('type Product { upc: ID! price: Int } type Query { p: Product }'));
 const requires: QueryPlanSelectionNode[] = [
@@ -62,5 +62,25 @@ describe('entity batches over shared objects', () => {
     const batch = entityBatch(matches, fetch, [shared, broken, { __typename: 'Product', upc: 'p1', price: 10 }, shared, broken]);
     expect(batch.representations).toEqual([{ __typename: 'Product', upc: 'p1', price: 10 }]);
     expect(batch.entitiesOf).toEqual([[0, 2, 3]]);
+  });
+});
+
+describe('representation keys', () => {
+  it('tells apart representations whose JSON differs, however their strings are made', () => {
+    const made = [
+      { __typename: 'A', id: '1', x: 'a' },
+      { __typename: 'A', id: '1x', x: '' },
+      { __typename: 'A', id: '1', x: 1 },
+      { __typename: 'A', id: '1', x: true },
+      { __typename: 'A', id: '1', x: null },
+      { __typename: 'A', id: '1', x: 'null' },
+      { __typename: 'A', id: '1', x: { a: 1 } },
+      { __typename: 'A', id: '1', x: [{ a: 1 }] },
+      { __typename: 'A', id: '1=3"a', x: 'b' },
+      { __typename: 'A', id: '1', x: '3"a=b' },
+    ];
+    const keys = new Set(made.map(keyOf));
+    expect(keys.size).toBe(made.length);
+    expect(keyOf({ __typename: 'A', id: '1' })).toBe(keyOf(JSON.parse('{"__typename":"A","id":"1"}')));
   });
 });
