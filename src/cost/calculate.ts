@@ -79,7 +79,10 @@ function actualOne(node: CostNode, value: unknown, observe: ListObserver | undef
   if (value === undefined || value === null) return 0;
   if (Array.isArray(value)) {
     if (observe && node.undeclaredSize) observe(node.coordinate, value.length);
-    return value.reduce((sum: number, item) => sum + actualOne(node, item, observe), 0);
+    // A loop, not reduce: this walks every value of every answer.
+    let sum = 0;
+    for (let i = 0; i < value.length; i++) sum += actualOne(node, value[i], observe);
+    return sum;
   }
   // A composite field answered with a scalar is another alternative's value (see `alternatives`).
   if (node.children.length > 0 && typeof value !== 'object') return 0;

@@ -3,8 +3,8 @@ import type { FetchNode, QueryPlanSelectionNode } from '@apollo/query-planner';
 import { buildSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { errorPathMapper } from '../../../src/gateway/plan-executor/errors.js';
-import { typeMatcher } from '../../../src/gateway/plan-executor/merge.js';
-import { entityBatch, keyOf } from '../../../src/gateway/plan-executor/representations.js';
+import { representation, typeMatcher } from '../../../src/gateway/plan-executor/merge.js';
+import { entityBatch, flatShape, keyOf } from '../../../src/gateway/plan-executor/representations.js';
 
 const matches = typeMatcher(buildSchema('type Product { upc: ID! price: Int } type Query { p: Product }'));
 const requires: QueryPlanSelectionNode[] = [
@@ -82,5 +82,34 @@ describe('representation keys', () => {
     const keys = new Set(made.map(keyOf));
     expect(keys.size).toBe(made.length);
     expect(keyOf({ __typename: 'A', id: '1' })).toBe(keyOf(JSON.parse('{"__typename":"A","id":"1"}')));
+  });
+});
+
+describe('representations of the usual flat shape, found by their values', () => {
+  it('shares a representation exactly when the values are equal, whatever their types', () => {
+    const shape = flatShape(requires)!;
+    expect(shape).toEqual({ typeCondition: 'Product', names: ['__typename', 'upc', 'price'] });
+    const entities = [
+      { __typename: 'Product', upc: 'p1', price: 1 },
+      { __typename: 'Product', upc: 'p1', price: '1' },
+      { __typename: 'Product', upc: 'p1', price: null },
+      { __typename: 'Product', upc: 'p1', price: 'null' },
+      { __typename: 'Product', upc: 'p1', price: [1, 2] },
+      { __typename: 'Product', upc: 'p1', price: [1, 2], other: 'field' },
+      { __typename: 'Product', upc: 'p1', price: true },
+      { __typename: 'Product', upc: 'p1', price: 1, name: 'same as the first' },
+      { __typename: 'Product', upc: 'p1' },
+      { __typename: 'Other', upc: 'p1', price: 1 },
+      { upc: 'p1', price: 1 },
+    ];
+    const batch = entityBatch(matches, fetch, entities);
+    // Those with a list or object value are told apart by text, and come after the others.
+    expect(batch.entitiesOf).toEqual([[0, 7], [1], [2], [3], [6], [4, 5]]);
+    expect(batch.representations).toEqual([0, 1, 2, 3, 6, 4].map((i) => representation(matches, entities[i], requires)));
+  });
+
+  it('leaves nested selections to the general path', () => {
+    expect(flatShape([{ kind: 'InlineFragment', typeCondition: 'Product', selections: [{ kind: 'Field', name: '__typename' }, { kind: 'Field', name: 'dims', selections: [{ kind: 'Field', name: 'w' }] }] }])).toBeUndefined();
+    expect(flatShape([{ kind: 'Field', name: '__typename' }])).toBeUndefined();
   });
 });
