@@ -144,7 +144,13 @@ describe('subgraph HTTP client, through the gateway', () => {
       ]);
       broken.handle = (_req, _body, res) => json(res, 401, { errors: [{ message: 'invalid identity signature' }] });
       const refused = await graphql(url, QUERY, { token: caller });
-      expect(refused.body.errors?.[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', serviceName: 'todos' });
+      // The subgraph's code and name, never its address or what it said.
+      expect(refused.body.errors?.[0].extensions).toEqual({ code: 'UNAUTHENTICATED', serviceName: 'todos' });
+      expect(JSON.stringify(refused.body)).not.toContain(new URL(broken.url).port);
+      broken.handle = (_req, _body, res) => json(res, 403, { errors: [{ message: 'not for you' }] });
+      const forbidden = await graphql(url, QUERY, { token: caller });
+      expect(forbidden.body.errors?.[0]).toMatchObject({ message: '403: Forbidden', extensions: { code: 'FORBIDDEN', serviceName: 'todos' } });
+      expect(JSON.stringify(forbidden.body)).not.toContain('not for you');
     } finally {
       await broken.stop();
     }
