@@ -118,7 +118,7 @@ export function lastTarget(): (url: string) => { origin: string; path: string } 
 
 /** Response headers from undici's raw `[name, value, name, value…]` list, names lower-cased. */
 function headersOf(raw: Buffer[] | string[] | null): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = {};
+  const headers: Record<string, string | string[]> = Object.create(null);
   if (!raw) return headers;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i].toString().toLowerCase();
@@ -178,7 +178,10 @@ export function undiciFetcher(dispatcher: Dispatcher, timeoutMs = DEFAULT_SUBGRA
           return true;
         },
         onComplete() {
-          const body = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+          const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+          // A UTF-8 byte-order mark is not part of the text (as fetch's text() decodes it).
+          const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+          const body = bytes.toString('utf8', bom ? 3 : 0);
           finish(undefined, new BufferedResponse(url, status, new ResponseHeaders(headers), body));
         },
         onError(error) {

@@ -56,16 +56,26 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 /** The request as @apollo/gateway's data source writes it: the query first (deduplication and signing read that). */
 const requestBody = ({ query, variables, operationName, extensions }: GatewayGraphQLRequest): string => JSON.stringify({ query, variables, operationName, extensions });
 
-/** A subgraph's `Cache-Control` as the hint @apollo/gateway's data source gives the request's cache policy. */
+/**
+ * A subgraph's `Cache-Control` as the hint @apollo/gateway's data source gives the request's cache
+ * policy: the last `max-age` counts (one that is not a number gives 0). Unlike Apollo, `private`
+ * anywhere wins over `public` (Apollo lets `public` win when both are sent).
+ */
 function cacheHint(header: string | null | undefined): { maxAge: number; scope?: 'PRIVATE' | 'PUBLIC' } {
   const hint: { maxAge: number; scope?: 'PRIVATE' | 'PUBLIC' } = { maxAge: 0 };
   if (!header) return hint;
+  let maxAge: string | undefined;
+  let isPrivate = false;
+  let isPublic = false;
   for (const part of header.trim().split(/\s*,\s*/)) {
     const [name, value] = part.split(/\s*=\s*/, 2);
-    if (name === 'max-age' && value !== undefined && /^[0-9]+$/.test(value.replace(/^"|"$/g, ''))) hint.maxAge = +value.replace(/^"|"$/g, '');
-    else if (name === 'private' && value === undefined) hint.scope = 'PRIVATE';
-    else if (name === 'public' && value === undefined) hint.scope = 'PUBLIC';
+    if (name === 'max-age') maxAge = value === undefined ? undefined : value.replace(/^"|"$/g, '');
+    else if (name === 'private' && value === undefined) isPrivate = true;
+    else if (name === 'public' && value === undefined) isPublic = true;
   }
+  if (maxAge !== undefined && /^[0-9]+$/.test(maxAge)) hint.maxAge = +maxAge;
+  if (isPrivate) hint.scope = 'PRIVATE';
+  else if (isPublic) hint.scope = 'PUBLIC';
   return hint;
 }
 

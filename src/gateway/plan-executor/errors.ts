@@ -53,15 +53,16 @@ export function hydratedPaths(path: ResponsePath, data: unknown): ResponsePath[]
  */
 export function errorPathMapper(fetch: FetchNode, cursorPath: ResponsePath, root: unknown, entitiesOf: readonly (readonly number[])[] | undefined) {
   let hydrated: ResponsePath[] | undefined;
-  return (errorPath: readonly (string | number)[] | undefined): (ResponsePath | undefined)[] => {
+  /** Each place the error goes, with the index of its entity (-1 for an error of the whole fetch). */
+  return (errorPath: readonly (string | number)[] | undefined): { path: ResponsePath | undefined; entity: number }[] => {
     if (fetch.requires && typeof errorPath?.[1] === 'number') {
       hydrated ??= hydratedPaths(cursorPath, root);
       const rest = errorPath.slice(2);
       const entities = entitiesOf ? entitiesOf[errorPath[1]] : [errorPath[1]];
-      if (!entities?.length) return [rest];
-      return entities.map((entity) => [...(hydrated![entity] ?? []), ...rest]);
+      if (!entities?.length) return [{ path: rest, entity: -1 }];
+      return entities.map((entity) => ({ path: [...(hydrated![entity] ?? []), ...rest], entity }));
     }
-    return [errorPath ? [...cursorPath, ...errorPath] : undefined];
+    return [{ path: errorPath ? [...cursorPath, ...errorPath] : undefined, entity: -1 }];
   };
 }
 

@@ -4,7 +4,7 @@ import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interf
 import { trace, SpanStatusCode } from '@opentelemetry/api';
 import type { GraphQLFormattedError } from 'graphql';
 import { downstreamServiceError, errorPathMapper } from './errors.js';
-import { applyRewrites, deepMerge, entitiesOf, type TypeMatcher } from './merge.js';
+import { applyRewrites, copyOfContainers, deepMerge, entitiesOf, type TypeMatcher } from './merge.js';
 import { entityBatch } from './representations.js';
 
 /** Spans named as @apollo/gateway's (`gateway.fetch`), from the same tracer, so traces read the same. */
@@ -64,10 +64,13 @@ export async function executeFetch(scope: FetchScope, fetch: FetchNode, path: Re
       for (let n = 0; n < answered.length; n++) {
         const got = answered[n] as Record<string, unknown> | null;
         const same = standsFor[n];
+        // Every entity it stands for has this __typename (it is part of the representation's key).
         if (got && !got.__typename) got.__typename = entities[same[0]].__typename;
         applyRewrites(scope.matches, fetch.outputRewrites, got);
-        // One answer merged into every entity it stands for: they share its objects from here on.
-        for (const i of same) deepMerge(entities[i], got);
+        // One answer for every entity it stands for; each after the first gets its own copy of the
+        // answer's objects, so that a later fetch merging into one of them never changes another.
+        deepMerge(entities[same[0]], got);
+        for (let k = 1; k < same.length; k++) deepMerge(entities[same[k]], copyOfContainers(got));
       }
     } catch (error) {
       span.setStatus({ code: SpanStatusCode.ERROR });
@@ -96,10 +99,12 @@ async function send(
     pathInIncomingRequest: path,
   });
   if (response.errors) {
-    const pathsOf = errorPathMapper(fetch, path, scope.root, entitiesOf);
-    for (const error of response.errors) {
-      for (const at of pathsOf(error.path)) scope.errors.push(downstreamServiceError(error, fetch.serviceName, at));
-    }
+    const placesOf = errorPathMapper(fetch, path, scope.root, entitiesOf);
+    const placed = response.errors.flatMap((error) => placesOf(error.path).map((place) => ({ error, ...place })));
+    // Errors of a representation shared by several entities come in the entities' order, as if each
+    // had been sent (errors of the whole fetch first; the sort is stable).
+    if (entitiesOf?.some((entities) => entities.length > 1)) placed.sort((a, b) => a.entity - b.entity);
+    for (const { error, path: at } of placed) scope.errors.push(downstreamServiceError(error, fetch.serviceName, at));
   }
   return response.data;
 }

@@ -23,6 +23,32 @@ function setOwn(target: Json, key: string, value: unknown): void {
   else target[key] = value;
 }
 
+/** A copy of a parsed JSON value down to its leaves: every object and list new, scalars shared. */
+function deepCopy(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(deepCopy);
+  const copy: Json = {};
+  for (const key in value as Json) setOwn(copy, key, deepCopy((value as Json)[key]));
+  return copy;
+}
+
+/**
+ * An entity's answer to merge into one more entity: its objects and lists copied, so that nothing
+ * merged later into one entity reaches the other. The answer itself when it holds none (the usual
+ * case: scalars only), since merging copies its fields one by one.
+ */
+export function copyOfContainers<T extends Json | null>(answer: T): T {
+  if (!answer) return answer;
+  let copy: Json | undefined;
+  for (const key in answer) {
+    const field = answer[key];
+    if (typeof field !== 'object' || field === null) continue;
+    copy ??= { ...answer };
+    setOwn(copy, key, deepCopy(field));
+  }
+  return (copy ?? answer) as T;
+}
+
 /** Merges `source` into `target`: objects field by field, lists of the same length element by element. */
 export function deepMerge(target: Json, source: unknown): Json {
   if (source === undefined || source === null) return target;

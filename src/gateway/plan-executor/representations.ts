@@ -83,7 +83,9 @@ function textBatch(matches: TypeMatcher, fetch: FetchNode, entities: readonly Js
       continue;
     }
     applyRewrites(matches, fetch.inputRewrites, made);
-    const text = keyOf(made);
+    // A rewrite may make two types alike (an @interfaceObject sees a Book and a Movie as one Media):
+    // each keeps its own answer, as its own __typename decides how the answer is shaped and rewritten.
+    const text = fetch.inputRewrites?.length ? `${encode(entity.__typename ?? null)}|${keyOf(made)}` : keyOf(made);
     const known = byText.get(text);
     if (known !== undefined) {
       entitiesOf[known].push(i);

@@ -45,13 +45,13 @@ describe('entity batches', () => {
 
   it('gives an error on a shared representation to every entity it stands for', () => {
     const root = { list: [{ p: { __typename: 'Product', upc: 'p1' } }, { p: { __typename: 'Product', upc: 'p2' } }, { p: { __typename: 'Product', upc: 'p1' } }] };
-    const pathsOf = errorPathMapper(fetch, ['list', '@', 'p'], root, [[0, 2], [1]]);
-    expect(pathsOf(['_entities', 0, 'price'])).toEqual([
-      ['list', 0, 'p', 'price'],
-      ['list', 2, 'p', 'price'],
+    const placesOf = errorPathMapper(fetch, ['list', '@', 'p'], root, [[0, 2], [1]]);
+    expect(placesOf(['_entities', 0, 'price'])).toEqual([
+      { path: ['list', 0, 'p', 'price'], entity: 0 },
+      { path: ['list', 2, 'p', 'price'], entity: 2 },
     ]);
-    expect(pathsOf(['_entities', 1])).toEqual([['list', 1, 'p']]);
-    expect(pathsOf(undefined)).toEqual([undefined]);
+    expect(placesOf(['_entities', 1])).toEqual([{ path: ['list', 1, 'p'], entity: 1 }]);
+    expect(placesOf(undefined)).toEqual([{ path: undefined, entity: -1 }]);
   });
 });
 
