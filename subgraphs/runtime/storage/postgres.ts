@@ -33,6 +33,26 @@ export function applicationName(schema: string): string {
   return `portico:${schema}`.slice(0, 63);
 }
 
+/**
+ * `CREATE SCHEMA IF NOT EXISTS` is not safe against itself: two replicas starting at once can both
+ * find the schema missing, and the second fails on pg_namespace's unique index. One transaction-level
+ * advisory lock per schema name makes them take turns (the migrations lock the same way after).
+ */
+async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`portico-schema:${schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 /** A pg Pool whose every connection uses `schema`; the schema is created if missing. */
 export async function openPostgresDb(url: string, schema: string, logger?: Logger): Promise<Db> {
   assertSchema(schema);
@@ -42,7 +62,7 @@ export async function openPostgresDb(url: string, schema: string, logger?: Logge
   pool.on('error', (error) => logger?.warn({ err: error }, 'postgres idle connection error'));
   const stats: Stats = { queries: 0 };
   try {
-    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+    await createSchema(pool, schema);
   } catch (error) {
     await pool.end();
     throw error;

@@ -52,3 +52,16 @@ describe('migrate', () => {
     ]);
   });
 });
+
+// Replicas of one subgraph rolled out together open the same new schema at the same moment.
+describe.runIf(process.env.DATABASE_URL)('opening one new PostgreSQL schema from many replicas at once', () => {
+  it('creates it once and opens every one, then migrates it once', async () => {
+    const dbs = await Promise.all(Array.from({ length: 8 }, () => openDb(storage.options)));
+    try {
+      const applied = await Promise.all(dbs.map((d) => migrate(d, 'notes', migrations)));
+      expect(applied.flat().sort()).toEqual(['001_create_notes', '002_seed_notes']);
+    } finally {
+      await Promise.all(dbs.map((d) => d.close()));
+    }
+  });
+});
