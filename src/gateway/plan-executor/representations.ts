@@ -33,14 +33,14 @@ function flatBatch(matches: TypeMatcher, fetch: FetchNode, entities: readonly Js
   const entitiesOf: number[][] = [];
   const byValues: Trie = new Map();
   const last = flat.names[flat.names.length - 1];
-  let byText: { indexes: number[]; batch: EntityBatch } | undefined;
+  // Entities with an object or list value: told apart by their keys' text, after the others.
+  let byText: number[] | undefined;
   for (let i = 0; i < entities.length; i++) {
     const entity = entities[i];
     const level = flatLevel(matches, entity, flat, byValues);
     if (level === NONE) continue;
     if (level === BY_TEXT) {
-      // A value that is an object or a list: these entities are told apart by their keys' text.
-      (byText ??= { indexes: [], batch: { representations: [], entitiesOf: [] } }).indexes.push(i);
+      (byText ??= []).push(i);
       continue;
     }
     const value = own(entity, last);
@@ -54,10 +54,11 @@ function flatBatch(matches: TypeMatcher, fetch: FetchNode, entities: readonly Js
     }
   }
   if (byText) {
-    const rest = textBatch(matches, fetch, byText.indexes.map((i) => entities[i]));
+    const indexes = byText;
+    const rest = textBatch(matches, fetch, indexes.map((i) => entities[i]));
     for (let n = 0; n < rest.representations.length; n++) {
       representations.push(rest.representations[n]);
-      entitiesOf.push(rest.entitiesOf[n].map((j) => byText!.indexes[j]));
+      entitiesOf.push(rest.entitiesOf[n].map((j) => indexes[j]));
     }
   }
   return { representations, entitiesOf };
